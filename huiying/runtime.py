@@ -1,0 +1,39 @@
+"""Opening a configured installation: the store, the county's units and the case service.
+
+The command line and the board both start here, so they see the same records the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from huiying.county import county_name, load_units
+from huiying.settings import Config
+from index.store import open_store
+from nlp.segment import search_tokens
+from workflow.cases import CaseService
+from workflow.deadlines import DeadlineProfile
+
+
+@dataclass
+class Runtime:
+    config: Config
+    store: Any
+    cases: CaseService
+    county: str
+
+    @property
+    def unit_names(self) -> dict[str, str]:
+        return {u.id: u.name for u in self.store.units()}
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_runtime(config: Config, load_county: bool = True) -> Runtime:
+    store = open_store(config.store_url, tokenizer=search_tokens)
+    if load_county:
+        store.upsert_units(load_units(config.county_dir))
+    profile = DeadlineProfile.load(config.deadline_profile, weekday_fallback=config.calendar_weekday_fallback or None)
+    return Runtime(config=config, store=store, cases=CaseService(store, profile), county=county_name(config.county_dir))

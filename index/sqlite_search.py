@@ -1,0 +1,130 @@
+"""Full-text Chinese search and the board's counts, answered from the SQLite file itself.
+
+FTS5 keeps a bigram copy of each title and body (see ``index.cjk`` for why), because its
+tokenizers do not segment Chinese. The query is split into words by the segmenter the store was
+given, every word must occur, and results are ranked by BM25 with the title weighted higher.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from index import codec
+from index.cjk import match_expression
+from index.records import SearchHit, SearchResult
+from index.store import SearchFilter, Tokenizer
+
+SNIPPET_CHARS = 80
+
+DIMENSIONS = {
+    "unit": "COALESCE(c.lead_unit, cl.lead_unit, '')",
+    "urgency": "COALESCE(c.urgency, cl.urgency, '')",
+    "source": "i.source",
+    "status": "COALESCE(c.status, '')",
+    "domain": "COALESCE(cl.domain, '')",
+    "day": "substr(i.posted_at, 1, 10)",
+    "place": "COALESCE(cl.place, '')",
+}
+"""The dimensions ``counts_by`` can group on, and the expression each one groups by."""
+
+
+def make_snippet(text: str, terms: tuple[str, ...], width: int = SNIPPET_CHARS) -> str:
+    """The part of ``text`` around the first matching term, so the reader sees why it matched."""
+    positions = [p for p in (text.find(t) for t in terms if t) if p >= 0]
+    if not positions:
+        return text[:width] + ("…" if len(text) > width else "")
+    start = max(0, min(positions) - width // 4)
+    end = start + width
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+class SqliteSearch:
+    """Mixed into ``SqliteStore``: search and counts over the same connection."""
+
+    conn: sqlite3.Connection
+    tokenizer: Tokenizer
+
+    def _all(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # provided by SqliteStore
+        raise NotImplementedError
+
+    def query_terms(self, query: str) -> tuple[str, ...]:
+        """The words a query is looked up by, after segmentation; blank words are dropped."""
+        seen: dict[str, None] = {}
+        for word in self.tokenizer(query):
+            word = word.strip()
+            if word:
+                seen.setdefault(word, None)
+        return tuple(seen)
+
+    @staticmethod
+    def _filter_sql(flt: SearchFilter | None) -> tuple[str, list[Any]]:
+        if flt is None:
+            return "", []
+        clauses: list[str] = []
+        params: list[Any] = []
+        pairs = (
+            ("i.source", flt.sources),
+            ("COALESCE(c.lead_unit, cl.lead_unit)", flt.units),
+            ("COALESCE(c.urgency, cl.urgency)", flt.urgencies),
+            ("c.status", flt.statuses),
+        )
+        for column, values in pairs:
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' for _ in values)})")
+                params.extend(values)
+        if flt.posted_from is not None:
+            clauses.append("i.posted_at >= ?")
+            params.append(codec.iso(flt.posted_from))
+        if flt.posted_to is not None:
+            clauses.append("i.posted_at < ?")
+            params.append(codec.iso(flt.posted_to))
+        place = flt.extra.get("place")
+        if place:
+            clauses.append("cl.place = ?")
+            params.append(place)
+        return "".join(f" AND {c}" for c in clauses), params
+
+    def search(self, query: str, flt: SearchFilter | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
+        terms = self.query_terms(query)
+        match = match_expression(list(terms))
+        if not match:
+            return SearchResult(total=0, hits=(), terms=())
+        where, params = self._filter_sql(flt)
+        base = f"""FROM items_fts f JOIN items i ON i.id = f.rowid
+                  LEFT JOIN classifications cl ON cl.item_id = i.id
+                  LEFT JOIN cases c ON c.item_id = i.id
+                  WHERE items_fts MATCH ? {where}"""
+        total_row = self._all(f"SELECT COUNT(*) AS n {base}", (match, *params))
+        rows = self._all(
+            f"""SELECT i.id, i.title, i.body, i.source, i.posted_at,
+                       COALESCE(c.lead_unit, cl.lead_unit, '') AS lead_unit,
+                       COALESCE(c.urgency, cl.urgency, '') AS urgency,
+                       COALESCE(c.status, '') AS status, c.id AS case_id,
+                       bm25(items_fts, 3.0, 1.0) AS score
+                {base} ORDER BY score, i.posted_at DESC LIMIT ? OFFSET ?""",
+            (match, *params, limit, offset),
+        )
+        hits = tuple(
+            SearchHit(
+                item_id=r["id"], title=r["title"], snippet=make_snippet(r["body"], terms),
+                source=r["source"], posted_at=codec.parse_time(r["posted_at"]), lead_unit=r["lead_unit"],
+                urgency=r["urgency"], status=r["status"], case_id=r["case_id"], score=-float(r["score"]),
+            )
+            for r in rows
+        )
+        return SearchResult(total=int(total_row[0]["n"]), hits=hits, terms=terms)
+
+    def counts_by(self, dimension: str, flt: SearchFilter | None = None) -> dict[str, int]:
+        expr = DIMENSIONS.get(dimension)
+        if expr is None:
+            raise ValueError(f"cannot count by {dimension!r}; use one of {sorted(DIMENSIONS)}")
+        where, params = self._filter_sql(flt)
+        rows = self._all(
+            f"""SELECT {expr} AS k, COUNT(*) AS n FROM items i
+                LEFT JOIN classifications cl ON cl.item_id = i.id
+                LEFT JOIN cases c ON c.item_id = i.id
+                WHERE 1 = 1 {where} GROUP BY k ORDER BY n DESC, k""",
+            params,
+        )
+        return {str(r["k"] or ""): int(r["n"]) for r in rows}

@@ -1,0 +1,215 @@
+"""The storage contract: what every backend must do, run against each backend it is given.
+
+SQLite always runs (a real file in a temporary folder). Other backends join the ``backend``
+parameter list when the tests are given their address.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+
+from index.errors import MigrationError, NotFound, VersionConflict
+from index.records import CST, Case, Classification, Event, Item, Reply, Unit
+from index.store import CaseFilter, SearchFilter, open_store
+from nlp.segment import search_tokens
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
+
+
+@pytest.fixture(params=["sqlite"])
+def store(request: pytest.FixtureRequest, sqlite_url: str):
+    s = open_store(sqlite_url, tokenizer=search_tokens)
+    s.upsert_units([Unit("hrss", "县人力资源社会保障局", "handler"), Unit("housing", "县住房城乡建设局", "handler"),
+                    Unit("town-laolong", "老隆镇", "town")])
+    yield s
+    s.close()
+
+
+def make_item(n: int, **kw) -> Item:
+    values = dict(source="demo-bbs", platform="discuz", url=f"http://127.0.0.1/t/{n}", external_id=str(n),
+                  title=f"标题{n}", body=f"正文内容{n}", author="网友", posted_at=T0 + timedelta(hours=n),
+                  fetched_at=T0 + timedelta(hours=n, minutes=5), content_hash=f"hash-{n}")
+    values.update(kw)
+    return Item(**values)
+
+
+def classify(store, item_id: int, unit: str = "hrss", urgency: str = "一般", triage: bool = False) -> Classification:
+    c = Classification(item_id=item_id, domain="劳动和社会保障", lead_unit=unit, co_units=("town-laolong",),
+                       urgency=urgency, kind="投诉", confidences={"domain": 0.9, "urgency": 0.8},
+                       model_version="test-1", reasons=("关键词“欠薪”",), needs_triage=triage, classified_at=T0)
+    store.save_classification(c)
+    return c
+
+
+def open_case(store, item_id: int, unit: str = "hrss") -> Case:
+    case = Case(id=0, item_id=item_id, status="assigned", lead_unit=unit, co_units=("town-laolong",), urgency="一般",
+                kind="投诉", received_at=T0, deadline=T0 + timedelta(days=21), ack_deadline=T0 + timedelta(hours=9),
+                assigned_at=T0)
+    return store.insert_case(case, Event(case_id=0, actor="system", action="open_assign", at=T0, after={"status": "assigned"}))
+
+
+class TestItems:
+    def test_a_new_item_round_trips_every_field(self, store):
+        item = make_item(1, replies=(Reply("县人社局", "已转交处理", T0 + timedelta(days=2), "县人社局"),),
+                         reply_count=3, view_count=120, kind="投诉", extra={"fid": 2})
+        result = store.add_item(item)
+        assert result.status == "new"
+        got = store.get_item(result.item_id)
+        assert got.title == item.title and got.body == item.body and got.author == "网友"
+        assert got.posted_at == item.posted_at and got.posted_at.utcoffset() == timedelta(hours=8)
+        assert got.replies == item.replies and got.extra == {"fid": 2}
+        assert (got.reply_count, got.view_count, got.kind) == (3, 120, "投诉")
+
+    def test_the_same_external_id_updates_instead_of_duplicating(self, store):
+        first = store.add_item(make_item(1, reply_count=1))
+        again = store.add_item(make_item(1, reply_count=7, fetched_at=T0 + timedelta(days=1)))
+        assert again == type(first)(first.item_id, "updated")
+        assert store.count_items() == 1
+        assert store.get_item(first.item_id).reply_count == 7
+        assert [obs[1] for obs in store.observations(first.item_id)] == [1, 7]
+
+    def test_the_same_text_under_another_id_is_a_duplicate_and_keeps_the_alias(self, store):
+        first = store.add_item(make_item(1))
+        repost = store.add_item(make_item(2, content_hash="hash-1", url="http://127.0.0.1/thread-1-1-1.html"))
+        assert repost.status == "duplicate" and repost.item_id == first.item_id
+        assert store.count_items() == 1
+        assert store.aliases(first.item_id) == [("demo-bbs", "2", "http://127.0.0.1/thread-1-1-1.html")]
+        assert store.add_item(make_item(2, content_hash="hash-1")).status == "duplicate"
+
+    def test_text_with_markup_is_stored_as_literal_text(self, store):
+        body = "<script>alert(1)</script><img src=x onerror=alert(1)>"
+        result = store.add_item(make_item(1, body=body))
+        assert store.get_item(result.item_id).body == body
+
+    def test_a_one_megabyte_body_is_stored_whole(self, store):
+        body = "噪音扰民" * 262_144
+        result = store.add_item(make_item(1, body=body))
+        assert len(store.get_item(result.item_id).body) == len(body)
+
+    def test_classification_round_trips(self, store):
+        item_id = store.add_item(make_item(1)).item_id
+        c = classify(store, item_id)
+        assert store.get_classification(item_id) == c
+        assert store.get_classification(999) is None
+
+    def test_items_without_a_case_are_those_classified_and_not_yet_opened(self, store):
+        a = store.add_item(make_item(1)).item_id
+        b = store.add_item(make_item(2)).item_id
+        store.add_item(make_item(3))  # not classified yet
+        classify(store, a)
+        classify(store, b)
+        open_case(store, a)
+        assert [i.id for i, _ in store.items_without_case()] == [b]
+
+    def test_unknown_item_is_not_found(self, store):
+        with pytest.raises(NotFound):
+            store.get_item(42)
+
+
+class TestCases:
+    def test_a_case_is_stored_with_its_first_event(self, store):
+        item_id = store.add_item(make_item(1)).item_id
+        case = open_case(store, item_id)
+        assert case.id > 0 and case.version == 1 and store.case_for_item(item_id) == case
+        assert [e.action for e in store.events(case.id)] == ["open_assign"]
+
+    def test_an_update_bumps_the_version_and_appends_one_event(self, store):
+        case = open_case(store, store.add_item(make_item(1)).item_id)
+        ack = T0 + timedelta(hours=1)
+        updated = store.update_case(case.id, 1, {"status": "acknowledged", "acknowledged_at": ack},
+                                    Event(case.id, "hrss", "acknowledge", ack, {"status": "assigned"}, {"status": "acknowledged"}))
+        assert updated.version == 2 and updated.status == "acknowledged" and updated.acknowledged_at == ack
+        assert [e.action for e in store.events(case.id)] == ["open_assign", "acknowledge"]
+
+    def test_a_stale_version_is_refused_and_changes_nothing(self, store):
+        case = open_case(store, store.add_item(make_item(1)).item_id)
+        store.update_case(case.id, 1, {"status": "acknowledged"}, Event(case.id, "a", "acknowledge", T0))
+        with pytest.raises(VersionConflict):
+            store.update_case(case.id, 1, {"status": "replied"}, Event(case.id, "b", "reply", T0))
+        assert store.get_case(case.id).status == "acknowledged"
+        assert len(store.events(case.id)) == 2
+
+    def test_cases_are_listed_by_unit_including_co_handling(self, store):
+        a = open_case(store, store.add_item(make_item(1)).item_id, unit="hrss")
+        b = open_case(store, store.add_item(make_item(2)).item_id, unit="housing")
+        assert [v.case.id for v in store.list_cases(CaseFilter(units=("hrss",)))] == [a.id]
+        assert {v.case.id for v in store.list_cases(CaseFilter(units=("town-laolong",)))} == {a.id, b.id}
+        assert store.count_cases(CaseFilter(units=("housing",))) == 1
+
+    def test_reassignment_moves_the_case_between_inboxes(self, store):
+        case = open_case(store, store.add_item(make_item(1)).item_id, unit="hrss")
+        store.update_case(case.id, 1, {"lead_unit": "housing", "co_units": ()}, Event(case.id, "duty", "assign", T0))
+        assert store.list_cases(CaseFilter(units=("hrss",))) == []
+        assert [v.case.id for v in store.list_cases(CaseFilter(units=("housing",)))] == [case.id]
+
+    def test_inbox_order_puts_the_nearest_deadline_first(self, store):
+        late = open_case(store, store.add_item(make_item(1)).item_id)
+        soon = open_case(store, store.add_item(make_item(2)).item_id)
+        store.update_case(soon.id, 1, {"deadline": T0 + timedelta(days=1)}, Event(soon.id, "x", "extend", T0))
+        views = store.list_cases(CaseFilter(order="deadline_asc"))
+        assert [v.case.id for v in views] == [soon.id, late.id]
+
+    def test_the_event_log_cannot_be_altered(self, store):
+        case = open_case(store, store.add_item(make_item(1)).item_id)
+        raw = sqlite3.connect(store.path)
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("UPDATE events SET actor = 'someone' WHERE case_id = ?", (case.id,))
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            raw.execute("DELETE FROM events")
+        raw.close()
+
+
+class TestSearch:
+    def test_chinese_words_are_found_and_filters_apply(self, store):
+        a = store.add_item(make_item(1, title="工地拖欠农民工工资", body="春节前仍未发放工资，请求人社局处理")).item_id
+        b = store.add_item(make_item(2, title="小区噪音扰民", body="夜间施工噪音严重")).item_id
+        classify(store, a, unit="hrss")
+        classify(store, b, unit="housing", urgency="紧急")
+        result = store.search("工资")
+        assert [h.item_id for h in result.hits] == [a] and result.total == 1 and "工资" in result.terms
+        assert "工资" in result.hits[0].snippet
+        assert store.search("噪音", SearchFilter(units=("hrss",))).total == 0
+        assert store.search("噪音", SearchFilter(urgencies=("紧急",))).hits[0].item_id == b
+
+    def test_an_empty_or_punctuation_query_finds_nothing_without_error(self, store):
+        store.add_item(make_item(1))
+        assert store.search("").total == 0
+        assert store.search('"*()').total == 0
+
+    def test_counts_by_dimension(self, store):
+        for n, unit in ((1, "hrss"), (2, "hrss"), (3, "housing")):
+            classify(store, store.add_item(make_item(n)).item_id, unit=unit)
+        assert store.counts_by("unit") == {"hrss": 2, "housing": 1}
+        assert store.counts_by("source") == {"demo-bbs": 3}
+        with pytest.raises(ValueError):
+            store.counts_by("colour")
+
+
+class TestState:
+    def test_state_is_kept_per_scope(self, store):
+        assert store.get_state("liuyan", "watermark:9001") is None
+        store.set_state("liuyan", "watermark:9001", "123")
+        store.set_state("liuyan", "watermark:9001", "456")
+        assert store.get_state("liuyan", "watermark:9001") == "456"
+
+
+def test_reopening_a_file_keeps_everything(sqlite_url):
+    s = open_store(sqlite_url, tokenizer=search_tokens)
+    item_id = s.add_item(make_item(1, title="路灯不亮")).item_id
+    s.close()
+    again = open_store(sqlite_url, tokenizer=search_tokens)
+    assert again.get_item(item_id).title == "路灯不亮" and again.search("路灯").total == 1
+    again.close()
+
+
+def test_a_database_from_a_newer_version_is_refused(sqlite_url):
+    open_store(sqlite_url, tokenizer=search_tokens).close()
+    raw = sqlite3.connect(sqlite_url.removeprefix("sqlite:///"))
+    raw.execute("INSERT INTO schema_migrations VALUES (9999, '9999_future', '2030-01-01')")
+    raw.commit()
+    raw.close()
+    with pytest.raises(MigrationError, match="newer"):
+        open_store(sqlite_url, tokenizer=search_tokens)

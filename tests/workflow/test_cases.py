@@ -1,0 +1,190 @@
+"""The case loop on a real SQLite file: intake, assign, acknowledge, reply, close, with history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from index.records import CST, Classification, Item, Unit, User
+from index.store import CaseFilter, open_store
+from nlp.segment import search_tokens
+from workflow.accounts import authenticate, create_user
+from workflow.cases import CaseService
+from workflow.deadlines import DeadlineProfile
+from workflow.errors import AuthenticationFailed, Conflict, IllegalTransition, PermissionDenied
+from workflow.kpi import unit_figures
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
+
+
+class Clock:
+    """A clock the test moves forward by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kw: float) -> None:
+        self.now += timedelta(**kw)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(T0)
+
+
+@pytest.fixture
+def store(sqlite_url):
+    s = open_store(sqlite_url, tokenizer=search_tokens)
+    s.upsert_units([Unit("gov-office", "县政府办公室", "coordinator"), Unit("hrss", "县人社局", "handler"),
+                    Unit("housing", "县住建局", "handler"), Unit("town-laolong", "老隆镇", "town")])
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def service(store, clock) -> CaseService:
+    return CaseService(store, DeadlineProfile.load(), clock=clock)
+
+
+DUTY = User("duty", "值班员", "coordinator")
+HRSS = User("hrss", "人社局经办人", "unit_handler", unit_id="hrss")
+HOUSING = User("housing", "住建局经办人", "unit_handler", unit_id="housing")
+LEADER = User("leader", "县领导", "leader")
+
+
+def receive(store, n: int, unit: str = "hrss", kind: str = "投诉", urgency: str = "一般", triage: bool = False) -> int:
+    item_id = store.add_item(Item(source="demo", platform="discuz", url=f"u{n}", external_id=str(n),
+                                  title=f"拖欠工资{n}", body="工地老板拖欠工资三个月", content_hash=f"h{n}",
+                                  posted_at=T0)).item_id
+    store.save_classification(Classification(
+        item_id=item_id, domain="劳动和社会保障", lead_unit=unit, co_units=("town-laolong",), urgency=urgency,
+        kind=kind, confidences={"domain": 0.4 if triage else 0.9}, model_version="t", reasons=("关键词“工资”",),
+        needs_triage=triage))
+    return item_id
+
+
+def test_every_received_item_gets_a_case_with_a_deadline(store, service):
+    receive(store, 1, kind="咨询")
+    receive(store, 2, kind="投诉")
+    assert service.open_new_cases() == 2
+    assert service.open_new_cases() == 0
+    cases = {c.kind: c for c in store.all_cases()}
+    assert cases["咨询"].deadline == datetime(2026, 3, 4, 23, 59, 59, tzinfo=CST)
+    assert cases["投诉"].deadline == datetime(2026, 3, 23, 23, 59, 59, tzinfo=CST)
+    assert all(c.status == "assigned" and c.assigned_at == T0 for c in cases.values())
+
+
+def test_an_unsure_routing_waits_for_the_duty_officer(store, service):
+    receive(store, 1, triage=True)
+    service.open_new_cases()
+    (case,) = store.all_cases()
+    assert case.status == "received" and case.assigned_at is None
+    assert [v.case.id for v in store.list_cases(CaseFilter(needs_triage=True))] == [case.id]
+
+
+def test_the_whole_loop_is_recorded_event_by_event(store, service, clock):
+    receive(store, 1)
+    service.open_new_cases()
+    (case,) = store.all_cases()
+    clock.advance(hours=1)
+    case = service.assign(DUTY, case.id, "housing", ("town-laolong",), reason="涉及工地管理")
+    assert case.lead_unit == "housing" and case.status == "assigned"
+    clock.advance(hours=2)
+    case = service.acknowledge(HOUSING, case.id)
+    clock.advance(days=3)
+    case = service.reply(HOUSING, case.id, "县住建局已约谈施工单位，工资将于本周内发放。")
+    clock.advance(hours=5)
+    case = service.close(DUTY, case.id)
+    assert case.status == "closed" and case.version == 5
+    events = store.events(case.id)
+    assert [(e.action, e.actor) for e in events] == [
+        ("open_assign", "system"), ("assign", "duty"), ("acknowledge", "housing"), ("reply", "housing"), ("close", "duty"),
+    ]
+    assert events[1].before["lead_unit"] == "hrss" and events[1].after["lead_unit"] == "housing"
+    assert events[1].reason == "涉及工地管理"
+
+
+def test_a_unit_cannot_act_on_another_units_case(store, service):
+    receive(store, 1, unit="hrss")
+    service.open_new_cases()
+    (case,) = store.all_cases()
+    with pytest.raises(PermissionDenied) as err:
+        service.acknowledge(HOUSING, case.id)
+    assert "主办单位" in err.value.zh
+    with pytest.raises(PermissionDenied):
+        service.view(HOUSING, case.id)
+    with pytest.raises(PermissionDenied):
+        service.assign(HRSS, case.id, "housing")
+    assert service.view(LEADER, case.id).case.id == case.id
+
+
+def test_a_unit_lists_only_its_own_cases(store, service):
+    receive(store, 1, unit="hrss")
+    receive(store, 2, unit="housing")
+    service.open_new_cases()
+    assert {v.case.lead_unit for v in service.list_for(HRSS, CaseFilter())} == {"hrss"}
+    assert {v.case.lead_unit for v in service.list_for(HRSS, CaseFilter(units=("housing",)))} == set()
+    assert len(service.list_for(LEADER, CaseFilter())) == 2
+
+
+def test_illegal_steps_are_refused_with_what_to_do(store, service):
+    receive(store, 1)
+    service.open_new_cases()
+    (case,) = store.all_cases()
+    with pytest.raises(IllegalTransition) as err:
+        service.reply(HRSS, case.id, "答复")
+    assert "请先签收" in err.value.zh
+    service.acknowledge(HRSS, case.id)
+    with pytest.raises(IllegalTransition):
+        service.reply(HRSS, case.id, "   ")
+    with pytest.raises(IllegalTransition):
+        service.close(DUTY, case.id)
+    with pytest.raises(IllegalTransition) as err:
+        service.assign(DUTY, case.id, "no-such-unit")
+    assert "名录" in err.value.zh
+
+
+def test_two_people_acting_on_what_they_saw_one_wins_the_other_is_told(store, service):
+    receive(store, 1)
+    service.open_new_cases()
+    (case,) = store.all_cases()
+    seen = case.version
+    service.assign(DUTY, case.id, "housing", expected_version=seen)
+    with pytest.raises(Conflict) as err:
+        service.assign(DUTY, case.id, "hrss", expected_version=seen)
+    assert "刷新" in err.value.zh
+    assert store.get_case(case.id).lead_unit == "housing"
+
+
+def test_the_leaders_table_shows_response_times(store, service, clock):
+    for n in (1, 2, 3):
+        receive(store, n)
+    service.open_new_cases()
+    first, second, third = store.all_cases()
+    clock.advance(hours=2)
+    service.acknowledge(HRSS, first.id)
+    clock.advance(hours=22)
+    service.reply(HRSS, first.id, "已处理")
+    service.acknowledge(HRSS, second.id)
+    clock.advance(days=30)
+    (row,) = unit_figures(store.all_cases(), {"hrss": "县人社局"}, now=clock.now)
+    assert (row.assigned, row.acknowledged, row.replied) == (3, 2, 1)
+    assert row.median_ack_hours == 13.0  # 2 h and 24 h
+    assert row.median_reply_hours == 24.0
+    assert row.ack_on_time == 1 and row.reply_on_time == 1
+    assert row.overdue_now == 2
+
+
+def test_accounts_keep_only_a_hash_and_sign_in_says_what_went_wrong(store):
+    create_user(store, "hrss", "correct horse", "unit_handler", "经办人", "hrss")
+    assert "correct horse" not in store.get_user("hrss").password_hash
+    assert authenticate(store, "hrss", "correct horse").unit_id == "hrss"
+    with pytest.raises(AuthenticationFailed) as err:
+        authenticate(store, "hrss", "wrong password")
+    assert "用户名或密码不正确" in err.value.zh
+    with pytest.raises(ValueError):
+        create_user(store, "x", "short", "admin")
