@@ -35,15 +35,23 @@ def index_text(text: str) -> str:
     return " ".join(index_tokens(text))
 
 
-def match_expression(words: list[str]) -> str:
-    """An FTS5 expression that requires every word as a substring (phrase of its bigrams)."""
-    parts: list[str] = []
+def match_terms(words: list[str]) -> list[tuple[str, ...]]:
+    """What each query word must match: a phrase of index tokens, or ``("*", c)`` for a lone
+    character (any bigram that starts with it)."""
+    terms: list[tuple[str, ...]] = []
     for word in words:
         for run in _RUN.findall(word):
             if not _is_cjk(run):
-                parts.append('"' + run.lower() + '"')
+                terms.append((run.lower(),))
             elif len(run) == 1:
-                parts.append(run + "*")
+                terms.append(("*", run))
             else:
-                parts.append('"' + " ".join(run[i:i + 2] for i in range(len(run) - 1)) + '"')
-    return " ".join(parts)
+                terms.append(tuple(run[i:i + 2] for i in range(len(run) - 1)))
+    return terms
+
+
+def match_expression(words: list[str]) -> str:
+    """An FTS5 expression that requires every word as a substring (phrase of its bigrams)."""
+    return " ".join(
+        term[1] + "*" if term[0] == "*" else '"' + " ".join(term) + '"' for term in match_terms(words)
+    )

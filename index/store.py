@@ -119,7 +119,8 @@ class SearchIndex(Protocol):
 
 
 def open_store(url: str, tokenizer: Tokenizer | None = None) -> Any:
-    """Open the store named by ``url``: ``sqlite:///path/to/file.db`` (the default backend).
+    """Open the store named by ``url``: ``sqlite:///path/to/file.db`` (the default backend) or
+    ``postgresql://user@host:port/db``.
 
     The returned object is both a ``RecordStore`` and a ``SearchIndex``.
     """
@@ -127,8 +128,12 @@ def open_store(url: str, tokenizer: Tokenizer | None = None) -> Any:
         from index.sqlite_store import SqliteStore
 
         return SqliteStore(url, tokenizer=tokenizer or whitespace_tokenizer)
+    if url.startswith(("postgresql://", "postgres://")):
+        from index.postgres_store import PostgresStore
+
+        return PostgresStore(url, tokenizer=tokenizer or whitespace_tokenizer)
     raise UnsupportedStoreURL(
-        f"unsupported storage URL {url!r}: use sqlite:///path/to/huiying.db"
+        f"unsupported storage URL {url!r}: use sqlite:///path/to/huiying.db or postgresql://user@host/db"
     )
 
 

@@ -1,4 +1,5 @@
-"""The case loop on a real SQLite file: intake, assign, acknowledge, reply, close, with history."""
+"""The case loop on a real store (SQLite, and PostgreSQL when given): intake, assign, acknowledge,
+reply, close, with history."""
 
 from __future__ import annotations
 
@@ -37,8 +38,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(sqlite_url):
-    s = open_store(sqlite_url, tokenizer=search_tokens)
+def store(record_store_url):
+    s = open_store(record_store_url, tokenizer=search_tokens)
     s.upsert_units([Unit("gov-office", "县政府办公室", "coordinator"), Unit("hrss", "县人社局", "handler"),
                     Unit("housing", "县住建局", "handler"), Unit("town-laolong", "老隆镇", "town")])
     yield s

@@ -114,7 +114,8 @@ CREATE TABLE units (
     id    TEXT PRIMARY KEY,
     name  TEXT NOT NULL,
     role  TEXT NOT NULL,
-    note  TEXT NOT NULL DEFAULT ''
+    note  TEXT NOT NULL DEFAULT '',
+    position INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE users (

@@ -1,13 +1,13 @@
-"""Full-text Chinese search and the board's counts, answered from the SQLite file itself.
+"""Full-text Chinese search and the board's counts, answered by the SQL database itself.
 
-FTS5 keeps a bigram copy of each title and body (see ``index.cjk`` for why), because its
-tokenizers do not segment Chinese. The query is split into words by the segmenter the store was
-given, every word must occur, and results are ranked by BM25 with the title weighted higher.
+Each backend keeps a bigram copy of every title and body (see ``index.cjk`` for why): SQLite in
+an FTS5 table, PostgreSQL in a ``tsvector`` column. The query is split into words by the
+segmenter the store was given, every word must occur as a substring, and results are ranked with
+the title weighted higher. Filters and counts are the same SQL on both.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from index import codec
@@ -39,13 +39,20 @@ def make_snippet(text: str, terms: tuple[str, ...], width: int = SNIPPET_CHARS) 
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
-class SqliteSearch:
-    """Mixed into ``SqliteStore``: search and counts over the same connection."""
+class SqlSearch:
+    """Mixed into a SQL store: search and counts over the same connection.
 
-    conn: sqlite3.Connection
+    A backend provides ``_match`` (how its full-text copy is joined, matched and scored).
+    """
+
     tokenizer: Tokenizer
 
-    def _all(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:  # provided by SqliteStore
+    def _all(self, sql: str, params: Any = ()) -> list[Any]:
+        raise NotImplementedError
+
+    def _match(self, expression_words: list[str]) -> tuple[str, str, list[Any], str, list[Any]]:
+        """(FROM-clause joining the text copy to ``items i``, WHERE condition, its params,
+        score expression where lower is better, its params)."""
         raise NotImplementedError
 
     def query_terms(self, query: str) -> tuple[str, ...]:
@@ -87,23 +94,23 @@ class SqliteSearch:
 
     def search(self, query: str, flt: SearchFilter | None = None, limit: int = 20, offset: int = 0) -> SearchResult:
         terms = self.query_terms(query)
-        match = match_expression(list(terms))
-        if not match:
+        if not match_expression(list(terms)):
             return SearchResult(total=0, hits=(), terms=())
+        source, condition, match_params, score, score_params = self._match(list(terms))
         where, params = self._filter_sql(flt)
-        base = f"""FROM items_fts f JOIN items i ON i.id = f.rowid
+        base = f"""FROM {source}
                   LEFT JOIN classifications cl ON cl.item_id = i.id
                   LEFT JOIN cases c ON c.item_id = i.id
-                  WHERE items_fts MATCH ? {where}"""
-        total_row = self._all(f"SELECT COUNT(*) AS n {base}", (match, *params))
+                  WHERE {condition} {where}"""
+        total_row = self._all(f"SELECT COUNT(*) AS n {base}", (*match_params, *params))
         rows = self._all(
             f"""SELECT i.id, i.title, i.body, i.source, i.posted_at,
                        COALESCE(c.lead_unit, cl.lead_unit, '') AS lead_unit,
                        COALESCE(c.urgency, cl.urgency, '') AS urgency,
                        COALESCE(c.status, '') AS status, c.id AS case_id,
-                       bm25(items_fts, 3.0, 1.0) AS score
+                       {score} AS score
                 {base} ORDER BY score, i.posted_at DESC LIMIT ? OFFSET ?""",
-            (match, *params, limit, offset),
+            (*score_params, *match_params, *params, limit, offset),
         )
         hits = tuple(
             SearchHit(
