@@ -77,11 +77,12 @@ class CaseService:
         assert item.id is not None
         received = received_at or self.clock()
         deadline = self.profile.case_deadline(received, classification.kind, classification.urgency)
-        auto_assign = not classification.needs_triage
+        lead = classification.lead_unit or self.triage_unit()
+        auto_assign = not classification.needs_triage and bool(classification.lead_unit)
         ack = self.profile.ack_deadline(received)
         case = Case(
             id=0, item_id=item.id, status="assigned" if auto_assign else "received",
-            lead_unit=classification.lead_unit, co_units=tuple(classification.co_units),
+            lead_unit=lead, co_units=tuple(classification.co_units),
             urgency=classification.urgency, kind=classification.kind, received_at=received,
             deadline=deadline.at, ack_deadline=ack.at, assigned_at=received if auto_assign else None,
             deadline_note=deadline.note,
@@ -93,6 +94,17 @@ class CaseService:
             reason="；".join(classification.reasons[:3]),
         )
         return self.store.insert_case(case, event)
+
+    def triage_unit(self) -> str:
+        """Where an item with no proposed unit waits: the monitoring unit, else the coordinator."""
+        units = self.store.units()
+        for role in ("monitor", "coordinator"):
+            for unit in units:
+                if unit.role == role:
+                    return unit.id
+        if not units:
+            raise IllegalTransition("no units loaded", "尚未导入本县单位名录，请先配置 units.yaml。")
+        return units[0].id
 
     def open_new_cases(self, limit: int = 500) -> int:
         """Open cases for every classified item that has none yet; returns how many were opened."""

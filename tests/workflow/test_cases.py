@@ -189,3 +189,14 @@ def test_accounts_keep_only_a_hash_and_sign_in_says_what_went_wrong(store):
     assert "用户名或密码不正确" in err.value.zh
     with pytest.raises(ValueError):
         create_user(store, "x", "short", "admin")
+
+
+def test_an_item_nobody_could_classify_waits_with_the_monitoring_unit(store, service):
+    item_id = store.add_item(Item(source="demo", platform="discuz", url="u", external_id="x", title="？",
+                                  body="", content_hash="hx")).item_id
+    store.upsert_units([Unit("data-bureau", "县政数局", "monitor")])
+    store.save_classification(Classification(item_id=item_id, domain="", lead_unit="", co_units=(), urgency="一般",
+                                             kind="", confidences={}, model_version="unclassified", needs_triage=True))
+    service.open_new_cases()
+    (case,) = store.all_cases()
+    assert case.status == "received" and case.lead_unit == "data-bureau"
