@@ -6,6 +6,12 @@ from __future__ import annotations
 class StorageError(Exception):
     """Base class: the store could not do what was asked."""
 
+    zh = "数据未能保存或读取，请稍后重试；如果一直出现，请联系系统管理员检查数据库。"
+
+
+class DatabaseUnavailable(StorageError):
+    """The database refused or failed the operation (locked, disk full, connection lost, …)."""
+
 
 class UnsupportedStoreURL(StorageError):
     """The configured storage URL names a backend this installation does not have."""

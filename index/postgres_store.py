@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from index.cjk import index_text, match_terms
-from index.errors import StorageError
+from index.errors import DatabaseUnavailable, StorageError
 from index.migrations import apply_postgres_migrations
 from index.sql_search import SqlSearch
 from index.sql_store import Cursor, SqlStore, Tx
@@ -58,10 +58,11 @@ class PostgresStore(SqlSearch, SqlStore):
             raise StorageError("PostgreSQL support is not installed: pip install 'huiying[postgres]'") from exc
         self.url = url
         self.tokenizer = tokenizer
+        self.driver_errors = (psycopg.Error,)
         try:
             self.conn = psycopg.connect(url, autocommit=True, row_factory=dict_row)
         except psycopg.OperationalError as exc:
-            raise StorageError(f"cannot connect to PostgreSQL at {_safe(url)}: {exc}".strip()) from exc
+            raise DatabaseUnavailable(f"cannot connect to PostgreSQL at {self._safe_url()}: {exc}".strip()) from exc
         self._translating = _Translating(self.conn)
         with self._lock:
             apply_postgres_migrations(self.conn)
@@ -71,7 +72,7 @@ class PostgresStore(SqlSearch, SqlStore):
 
     @contextmanager
     def _write(self) -> Iterator[Tx]:
-        with self._lock, self.conn.transaction():
+        with self._lock, self._guard(), self.conn.transaction():
             yield self._translating
 
     def _all(self, sql: str, params: Any = ()) -> list[Any]:
@@ -97,12 +98,3 @@ class PostgresStore(SqlSearch, SqlStore):
             "-ts_rank_cd(f.tsv, to_tsquery('simple', ?))",
             [query],
         )
-
-
-def _safe(url: str) -> str:
-    """The URL without its password, for messages."""
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
-    return url

@@ -9,12 +9,12 @@ process (Streamlit runs pages in threads); each process opens its own connection
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
 
 from index import codec
-from index.errors import NotFound, VersionConflict
+from index.errors import DatabaseUnavailable, NotFound, VersionConflict
 from index.records import (
     AddResult,
     Case,
@@ -50,6 +50,8 @@ class SqlStore:
     tokenizer: Tokenizer
     for_update: str = ""
     """Appended to the SELECT that reads a case before changing it (row lock where supported)."""
+    driver_errors: tuple[type[BaseException], ...] = ()
+    """The database driver's own errors, reported as ``DatabaseUnavailable``."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
@@ -72,12 +74,28 @@ class SqlStore:
 
     # -- shared plumbing ----------------------------------------------------------------------
 
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Report the driver's errors as storage errors that say what happened."""
+        try:
+            yield
+        except self.driver_errors as exc:
+            raise DatabaseUnavailable(f"the database refused the operation ({self._safe_url()}): {exc}") from exc
+
+    def _safe_url(self) -> str:
+        url = self.url
+        if "@" in url and "://" in url:
+            scheme, rest = url.split("://", 1)
+            creds, host = rest.rsplit("@", 1)
+            return f"{scheme}://{creds.split(':', 1)[0]}@{host}"
+        return url
+
     def _one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        with self._lock:
+        with self._lock, self._guard():
             return self._tx().execute(sql, params).fetchone()
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        with self._lock:
+        with self._lock, self._guard():
             return self._tx().execute(sql, params).fetchall()
 
     @staticmethod

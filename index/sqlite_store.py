@@ -23,6 +23,8 @@ from index.store import Tokenizer, sqlite_path
 class SqliteStore(SqlSearch, SqlStore):
     """Records and search in one SQLite file."""
 
+    driver_errors = (sqlite3.Error,)
+
     def __init__(self, url: str, tokenizer: Tokenizer) -> None:
         super().__init__()
         self.url = url
@@ -44,7 +46,7 @@ class SqliteStore(SqlSearch, SqlStore):
 
     @contextmanager
     def _write(self) -> Iterator[Tx]:
-        with self._lock:
+        with self._lock, self._guard():
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn  # type: ignore[misc]

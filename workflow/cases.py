@@ -18,7 +18,7 @@ from index.records import Case, CaseView, Classification, Event, Item, User, now
 from index.store import CaseFilter, RecordStore
 from workflow.deadlines import DeadlineProfile
 from workflow.errors import Conflict, IllegalTransition
-from workflow.permissions import require, visible_units
+from workflow.permissions import AWAITING_TRIAGE, require, visible_units
 
 STATUSES: dict[str, str] = {
     "received": "待交办",
@@ -148,6 +148,12 @@ class CaseService:
                reason: str, changes: dict[str, Any]) -> Case:
         case = self.store.get_case(case_id)
         require(user, action, case)
+        if expected_version is not None and expected_version != case.version:
+            # The person acted on what they saw; if it has changed since, say so first.
+            raise Conflict(
+                f"case {case_id} is at version {case.version}, not {expected_version}",
+                "该件刚被其他人修改过，请刷新页面查看最新状态后再操作。",
+            )
         transition = TRANSITIONS[action]
         if case.status not in transition.sources:
             raise IllegalTransition(
@@ -181,7 +187,8 @@ class CaseService:
         units = visible_units(user)
         if units is not None:
             wanted = tuple(u for u in flt.units if u in units) if flt.units else units
-            flt = CaseFilter(**{**flt.__dict__, "units": wanted or ("__none__",)})
+            statuses = tuple(s for s in (flt.statuses or tuple(STATUSES)) if s not in AWAITING_TRIAGE)
+            flt = CaseFilter(**{**flt.__dict__, "units": wanted or ("__none__",), "statuses": statuses})
         return self.store.list_cases(flt)
 
 

@@ -38,6 +38,9 @@ ACTION_ROLES: dict[str, set[str]] = {
     "close": {"admin", "coordinator"},
 }
 
+AWAITING_TRIAGE = {"received"}
+"""A case not yet assigned belongs to the duty desk; the proposed unit does not see it yet."""
+
 LEAD_ONLY = {"acknowledge", "reply"}
 """Actions only the lead unit takes (co-handling units contribute through the lead unit)."""
 
@@ -67,7 +70,7 @@ def decide(user: User, action: str, case: Case | None = None) -> Decision:
             return Decision(False, "您的账号没有所属单位，请联系系统管理员设置。")
         if action in LEAD_ONLY and case.lead_unit != user.unit_id:
             return Decision(False, f"该件的主办单位不是您所在的单位，不能“{action_zh}”。")
-        if user.unit_id not in involved_units(case):
+        if user.unit_id not in involved_units(case) or case.status in AWAITING_TRIAGE:
             return Decision(False, "该件未交办给您所在的单位，您无权查看或办理。")
     return Decision(True)
 
