@@ -5,6 +5,7 @@ Kept apart from the SQL so that every backend encodes the same way and a round t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from datetime import datetime
@@ -12,9 +13,11 @@ from typing import Any
 
 from index.records import (
     Case,
+    CaseUnit,
     Classification,
     Event,
     Item,
+    Notification,
     Reply,
     Unit,
     User,
@@ -127,39 +130,29 @@ def classification_values(c: Classification) -> dict[str, Any]:
     }
 
 
-CASE_TIME_FIELDS = ("received_at", "deadline", "ack_deadline", "assigned_at", "acknowledged_at", "replied_at", "closed_at")
-CASE_COLUMNS = (
-    "item_id", "status", "lead_unit", "co_units_json", "urgency", "kind", *CASE_TIME_FIELDS,
-    "reply_text", "deadline_note", "version",
+CASE_TIME_FIELDS = tuple(
+    f.name for f in dataclasses.fields(Case) if "datetime" in str(f.type)
 )
+CASE_COLUMNS = tuple(
+    "co_units_json" if f.name == "co_units" else f.name for f in dataclasses.fields(Case) if f.name != "id"
+)
+"""Case fields as stored: times as ISO text, the co-handling units as JSON, the rest as they are."""
 
 
 def case_values(case: Case) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "item_id": case.item_id,
-        "status": case.status,
-        "lead_unit": case.lead_unit,
-        "co_units_json": dumps(list(case.co_units)),
-        "urgency": case.urgency,
-        "kind": case.kind,
-        "reply_text": case.reply_text,
-        "deadline_note": case.deadline_note,
-        "version": case.version,
-    }
-    for name in CASE_TIME_FIELDS:
-        values[name] = iso(getattr(case, name))
-    return values
+    return case_change_values({f.name: getattr(case, f.name) for f in dataclasses.fields(Case) if f.name != "id"},
+                              allow_fixed=True)
 
 
-def case_change_values(changes: Mapping[str, Any]) -> dict[str, Any]:
-    """Encode a partial update of a case; refuses fields that are not case columns."""
+def case_change_values(changes: Mapping[str, Any], allow_fixed: bool = False) -> dict[str, Any]:
+    """Encode a (partial) case; refuses fields that are not case columns or may not change."""
     values: dict[str, Any] = {}
     for name, value in changes.items():
         if name == "co_units":
             values["co_units_json"] = dumps(list(value))
         elif name in CASE_TIME_FIELDS:
             values[name] = iso(value)
-        elif name in CASE_COLUMNS and name not in ("item_id", "version"):
+        elif name in CASE_COLUMNS and (allow_fixed or name not in ("item_id", "version")):
             values[name] = value
         else:
             raise ValueError(f"{name!r} is not a field of a case that can be changed")
@@ -167,19 +160,44 @@ def case_change_values(changes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def case_from_row(row: Mapping[str, Any]) -> Case:
-    times = {name: parse_time(row[name]) for name in CASE_TIME_FIELDS}
-    return Case(
-        id=row["id"],
-        item_id=row["item_id"],
-        status=row["status"],
-        lead_unit=row["lead_unit"],
-        co_units=tuple(loads(row["co_units_json"]) or ()),
-        urgency=row["urgency"],
-        kind=row["kind"],
-        reply_text=row["reply_text"],
-        deadline_note=row["deadline_note"],
-        version=row["version"],
-        **times,  # type: ignore[arg-type]
+    values: dict[str, Any] = {"id": row["id"]}
+    for f in dataclasses.fields(Case):
+        if f.name == "id":
+            continue
+        if f.name == "co_units":
+            values["co_units"] = tuple(loads(row["co_units_json"]) or ())
+        elif f.name in CASE_TIME_FIELDS:
+            values[f.name] = parse_time(row[f.name])
+        else:
+            values[f.name] = row[f.name]
+    values["reminder_level"] = float(values["reminder_level"] or 0)
+    return Case(**values)
+
+
+def case_unit_from_row(row: Mapping[str, Any]) -> CaseUnit:
+    return CaseUnit(
+        case_id=row["case_id"], unit_id=row["unit_id"], role=row["role"],
+        assigned_at=parse_time(row["assigned_at"]), acknowledged_at=parse_time(row["acknowledged_at"]),
+        replied_at=parse_time(row["replied_at"]), reply_text=row["reply_text"],
+    )
+
+
+def notification_values(n: Notification) -> dict[str, Any]:
+    return {
+        "case_id": n.case_id, "event_id": n.event_id, "channel": n.channel, "recipient": n.recipient,
+        "subject": n.subject, "body": n.body, "unit_id": n.unit_id, "status": n.status,
+        "attempts": n.attempts, "last_error": n.last_error, "created_at": iso(n.created_at),
+        "next_attempt_at": iso(n.next_attempt_at), "sent_at": iso(n.sent_at),
+    }
+
+
+def notification_from_row(row: Mapping[str, Any]) -> Notification:
+    return Notification(
+        id=row["id"], case_id=row["case_id"], event_id=row["event_id"], channel=row["channel"],
+        recipient=row["recipient"], subject=row["subject"], body=row["body"], unit_id=row["unit_id"],
+        status=row["status"], attempts=row["attempts"], last_error=row["last_error"],
+        created_at=parse_time(row["created_at"]), next_attempt_at=parse_time(row["next_attempt_at"]),
+        sent_at=parse_time(row["sent_at"]),
     )
 
 

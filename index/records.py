@@ -131,10 +131,67 @@ class Case:
     assigned_at: datetime | None = None
     acknowledged_at: datetime | None = None
     replied_at: datetime | None = None
+    reviewed_at: datetime | None = None
     closed_at: datetime | None = None
+    returned_at: datetime | None = None
+    original_deadline: datetime | None = None
+    """The deadline set at receipt; ``deadline`` differs only after an approved extension."""
     reply_text: str = ""
+    reply_draft: str = ""
     deadline_note: str = ""
+    return_reason: str = ""
+    return_count: int = 0
+    extension_count: int = 0
+    extension_requested_until: datetime | None = None
+    extension_reason: str = ""
+    redo_count: int = 0
+    merged_count: int = 0
+    merged_into: int | None = None
+    supervised: int = 0
+    reminder_level: float = 0.0
+    satisfaction: str = ""
+    referred_to: str = ""
+    public_response: str = ""
+    public_response_at: datetime | None = None
     version: int = 1
+
+
+@dataclass(frozen=True)
+class CaseUnit:
+    """One unit's part in a case: the lead unit or a co-handling unit, each with its own
+    acknowledgement and reply (a co-handling unit's reply goes to the lead unit)."""
+
+    case_id: int
+    unit_id: str
+    role: str
+    assigned_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    replied_at: datetime | None = None
+    reply_text: str = ""
+
+
+@dataclass(frozen=True)
+class Notification:
+    """A message to one recipient about one event, with its own delivery state.
+
+    Delivery is kept apart from the case: a failed webhook does not change the case, and only
+    the recipients that failed are tried again.
+    """
+
+    case_id: int
+    event_id: int
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    unit_id: str = ""
+    status: str = "pending"
+    attempts: int = 0
+    last_error: str = ""
+    created_at: datetime | None = None
+    next_attempt_at: datetime | None = None
+    sent_at: datetime | None = None
+    id: int | None = None
 
 
 @dataclass(frozen=True)

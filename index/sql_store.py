@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from typing import Any, Protocol
 
 from index import codec
@@ -18,15 +19,17 @@ from index.errors import DatabaseUnavailable, NotFound, VersionConflict
 from index.records import (
     AddResult,
     Case,
+    CaseUnit,
     CaseView,
     Classification,
     Event,
     Item,
+    Notification,
     Unit,
     User,
     now_cst,
 )
-from index.store import CaseFilter, Tokenizer
+from index.store import CaseFilter, CaseUpdate, Tokenizer
 
 Row = Any
 """A result row that can be read by column name (Row, or a dict from psycopg)."""
@@ -228,34 +231,66 @@ class SqlStore:
     def insert_case(self, case: Case, event: Event) -> Case:
         with self._write() as conn:
             case_id = self._insert(conn, "cases", codec.case_values(case))
-            self._write_case_units(conn, case_id, case.lead_unit, case.co_units)
+            self._write_case_units(conn, case_id, case.lead_unit, case.co_units, case.assigned_at)
             self._insert_event(conn, Event(**{**event.__dict__, "case_id": case_id}))
         return self.get_case(case_id)
 
-    def update_case(self, case_id: int, expected_version: int, changes: dict[str, Any], event: Event) -> Case:
-        values = codec.case_change_values(changes)
+    def update_case(
+        self, case_id: int, expected_version: int, changes: dict[str, Any], event: Event,
+        unit_changes: dict[str, dict[str, Any]] | None = None,
+    ) -> Case:
+        """Change a case and append its event in one transaction, if nobody changed it first.
+
+        ``unit_changes`` updates one unit's part (acknowledged_at, replied_at, reply_text) in the
+        same transaction, so a co-handling unit's step is versioned like any other change.
+        """
+        return self.update_cases([CaseUpdate(case_id, expected_version, changes, event, unit_changes)])[0]
+
+    def update_cases(self, updates: Sequence[CaseUpdate]) -> list[Case]:
+        """Several case changes that stand or fall together (a merge changes two cases)."""
         with self._write() as conn:
-            row = conn.execute(
-                "SELECT version, lead_unit, co_units_json FROM cases WHERE id = ?" + self.for_update, (case_id,)
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"case {case_id} does not exist")
-            if row["version"] != expected_version:
-                raise VersionConflict(case_id, expected_version, row["version"])
-            if values:
-                sets = ", ".join(f"{name} = ?" for name in values)
-                conn.execute(
-                    f"UPDATE cases SET {sets}, version = version + 1 WHERE id = ?",
-                    (*values.values(), case_id),
-                )
-            else:
-                conn.execute("UPDATE cases SET version = version + 1 WHERE id = ?", (case_id,))
-            if "lead_unit" in changes or "co_units" in changes:
-                lead = changes.get("lead_unit", row["lead_unit"])
-                co = changes.get("co_units", codec.loads(row["co_units_json"]) or ())
-                self._write_case_units(conn, case_id, lead, tuple(co))
-            self._insert_event(conn, event)
-        return self.get_case(case_id)
+            for u in updates:
+                self._update_one(conn, u)
+        return [self.get_case(u.case_id) for u in updates]
+
+    def _update_one(self, conn: Tx, u: CaseUpdate) -> None:
+        values = codec.case_change_values(u.changes)
+        row = conn.execute(
+            "SELECT version, lead_unit, co_units_json FROM cases WHERE id = ?" + self.for_update, (u.case_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"case {u.case_id} does not exist")
+        if row["version"] != u.expected_version:
+            raise VersionConflict(u.case_id, u.expected_version, row["version"])
+        sets = "".join(f"{name} = ?, " for name in values)
+        conn.execute(f"UPDATE cases SET {sets}version = version + 1 WHERE id = ?", (*values.values(), u.case_id))
+        if "lead_unit" in u.changes or "co_units" in u.changes:
+            lead = u.changes.get("lead_unit", row["lead_unit"])
+            co = u.changes.get("co_units", codec.loads(row["co_units_json"]) or ())
+            self._write_case_units(conn, u.case_id, lead, tuple(co), u.changes.get("assigned_at") or u.event.at)
+        for unit_id, unit_values in (u.unit_changes or {}).items():
+            self._update_case_unit(conn, u.case_id, unit_id, unit_values)
+        self._insert_event(conn, u.event)
+
+    _CASE_UNIT_FIELDS = ("acknowledged_at", "replied_at", "reply_text")
+
+    def _update_case_unit(self, conn: Tx, case_id: int, unit_id: str, values: dict[str, Any]) -> None:
+        encoded = {}
+        for name, value in values.items():
+            if name not in self._CASE_UNIT_FIELDS:
+                raise ValueError(f"{name!r} is not a field of a unit's part in a case")
+            encoded[name] = codec.iso(value) if name.endswith("_at") else value
+        sets = ", ".join(f"{name} = ?" for name in encoded)
+        cur = conn.execute(
+            f"UPDATE case_units SET {sets} WHERE case_id = ? AND unit_id = ? RETURNING unit_id",
+            (*encoded.values(), case_id, unit_id),
+        )
+        if cur.fetchone() is None:
+            raise NotFound(f"unit {unit_id} has no part in case {case_id}")
+
+    def case_units(self, case_id: int) -> list[CaseUnit]:
+        rows = self._all("SELECT * FROM case_units WHERE case_id = ? ORDER BY role DESC, unit_id", (case_id,))
+        return [codec.case_unit_from_row(r) for r in rows]
 
     def append_event(self, event: Event) -> Event:
         with self._write() as conn:
@@ -263,14 +298,20 @@ class SqlStore:
         return Event(**{**event.__dict__, "id": event_id})
 
     @staticmethod
-    def _write_case_units(conn: Tx, case_id: int, lead: str, co: tuple[str, ...]) -> None:
-        conn.execute("DELETE FROM case_units WHERE case_id = ?", (case_id,))
-        conn.execute("INSERT INTO case_units (case_id, unit_id, role) VALUES (?, ?, 'lead')", (case_id, lead))
-        for unit in co:
-            if unit != lead:
+    def _write_case_units(conn: Tx, case_id: int, lead: str, co: tuple[str, ...], at: datetime | None) -> None:
+        """Set which units take part; a unit keeping its role keeps its progress, a new or
+        changed one starts afresh from ``at``."""
+        wanted = {lead: "lead", **{u: "co" for u in co if u != lead}}
+        current = {r["unit_id"]: r["role"] for r in conn.execute(
+            "SELECT unit_id, role FROM case_units WHERE case_id = ?", (case_id,)).fetchall()}
+        for unit, role in current.items():
+            if wanted.get(unit) != role:
+                conn.execute("DELETE FROM case_units WHERE case_id = ? AND unit_id = ?", (case_id, unit))
+        for unit, role in wanted.items():
+            if current.get(unit) != role:
                 conn.execute(
-                    "INSERT INTO case_units (case_id, unit_id, role) VALUES (?, ?, 'co') ON CONFLICT DO NOTHING",
-                    (case_id, unit),
+                    "INSERT INTO case_units (case_id, unit_id, role, assigned_at) VALUES (?, ?, ?, ?)",
+                    (case_id, unit, role, codec.iso(at)),
                 )
 
     def _insert_event(self, conn: Tx, event: Event) -> int:
@@ -360,8 +401,60 @@ class SqlStore:
     def events(self, case_id: int) -> list[Event]:
         return [codec.event_from_row(r) for r in self._all("SELECT * FROM events WHERE case_id = ? ORDER BY id", (case_id,))]
 
+    def events_since(self, after_id: int, limit: int = 500) -> list[Event]:
+        """Events appended after ``after_id``, oldest first: what a follower (notifications) has not seen."""
+        rows = self._all("SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))
+        return [codec.event_from_row(r) for r in rows]
+
     def all_cases(self) -> Iterable[Case]:
         return [codec.case_from_row(r) for r in self._all("SELECT * FROM cases ORDER BY id")]
+
+    # -- notifications (outbox) ---------------------------------------------------------------
+
+    def add_notifications(self, notes: Sequence[Notification]) -> int:
+        """Queue messages; one already queued for the same event and recipient is not repeated."""
+        added = 0
+        with self._write() as conn:
+            for note in notes:
+                values = codec.notification_values(note)
+                cols = ", ".join(values)
+                marks = ", ".join("?" for _ in values)
+                cur = conn.execute(
+                    f"INSERT INTO notifications ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING RETURNING id",
+                    tuple(values.values()),
+                )
+                added += 1 if cur.fetchone() is not None else 0
+        return added
+
+    def due_notifications(self, now: datetime, limit: int = 100) -> list[Notification]:
+        rows = self._all(
+            """SELECT * FROM notifications WHERE status IN ('pending', 'failed')
+               AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?""",
+            (codec.iso(now), limit),
+        )
+        return [codec.notification_from_row(r) for r in rows]
+
+    def update_notification(self, notification_id: int, changes: dict[str, Any]) -> None:
+        allowed = {"status", "attempts", "last_error", "next_attempt_at", "sent_at"}
+        if not set(changes) <= allowed:
+            raise ValueError(f"cannot change {sorted(set(changes) - allowed)} of a notification")
+        values = {k: codec.iso(v) if k.endswith("_at") else v for k, v in changes.items()}
+        with self._write() as conn:
+            conn.execute(
+                f"UPDATE notifications SET {', '.join(f'{k} = ?' for k in values)} WHERE id = ?",
+                (*values.values(), notification_id),
+            )
+
+    def notifications(self, case_id: int | None = None, status: str | None = None) -> list[Notification]:
+        clauses, params = [], []
+        if case_id is not None:
+            clauses.append("case_id = ?")
+            params.append(case_id)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status)
+        where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return [codec.notification_from_row(r) for r in self._all(f"SELECT * FROM notifications{where} ORDER BY id", params)]
 
     # -- units, users, state ------------------------------------------------------------------
 

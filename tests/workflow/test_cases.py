@@ -87,6 +87,10 @@ def test_an_unsure_routing_waits_for_the_duty_officer(store, service):
     assert [v.case.id for v in store.list_cases(CaseFilter(needs_triage=True))] == [case.id]
 
 
+HRSS_LEADER = User("hrss-leader", "人社局负责人", "unit_leader", unit_id="hrss")
+HOUSING_LEADER = User("housing-leader", "住建局负责人", "unit_leader", unit_id="housing")
+
+
 def test_the_whole_loop_is_recorded_event_by_event(store, service, clock):
     receive(store, 1)
     service.open_new_cases()
@@ -96,14 +100,24 @@ def test_the_whole_loop_is_recorded_event_by_event(store, service, clock):
     assert case.lead_unit == "housing" and case.status == "assigned"
     clock.advance(hours=2)
     case = service.acknowledge(HOUSING, case.id)
-    clock.advance(days=3)
+    clock.advance(days=1)
+    case = service.progress(HOUSING, case.id, "已约谈施工单位")
+    clock.advance(days=2)
     case = service.reply(HOUSING, case.id, "县住建局已约谈施工单位，工资将于本周内发放。")
+    assert case.status == "reply_pending" and case.replied_at is None
+    clock.advance(hours=3)
+    case = service.sign_off(HOUSING_LEADER, case.id)
+    assert case.status == "replied" and case.reply_text.startswith("县住建局")
     clock.advance(hours=5)
+    case = service.review(DUTY, case.id)
     case = service.close(DUTY, case.id)
-    assert case.status == "closed" and case.version == 5
+    case = service.follow_up(DUTY, case.id, "满意")
+    assert case.status == "closed" and case.satisfaction == "满意" and case.version == 9
     events = store.events(case.id)
     assert [(e.action, e.actor) for e in events] == [
-        ("open_assign", "system"), ("assign", "duty"), ("acknowledge", "housing"), ("reply", "housing"), ("close", "duty"),
+        ("open_assign", "system"), ("assign", "duty"), ("acknowledge", "housing"), ("progress", "housing"),
+        ("reply", "housing"), ("sign_off", "housing-leader"), ("review", "duty"), ("close", "duty"),
+        ("follow_up", "duty"),
     ]
     assert events[1].before["lead_unit"] == "hrss" and events[1].after["lead_unit"] == "housing"
     assert events[1].reason == "涉及工地管理"
@@ -115,7 +129,7 @@ def test_a_unit_cannot_act_on_another_units_case(store, service):
     (case,) = store.all_cases()
     with pytest.raises(PermissionDenied) as err:
         service.acknowledge(HOUSING, case.id)
-    assert "主办单位" in err.value.zh
+    assert "未交办给您所在的单位" in err.value.zh
     with pytest.raises(PermissionDenied):
         service.view(HOUSING, case.id)
     with pytest.raises(PermissionDenied):
@@ -142,8 +156,9 @@ def test_illegal_steps_are_refused_with_what_to_do(store, service):
     service.acknowledge(HRSS, case.id)
     with pytest.raises(IllegalTransition):
         service.reply(HRSS, case.id, "   ")
-    with pytest.raises(IllegalTransition):
+    with pytest.raises(IllegalTransition) as err:
         service.close(DUTY, case.id)
+    assert "请先审核通过" in err.value.zh
     with pytest.raises(IllegalTransition) as err:
         service.assign(DUTY, case.id, "no-such-unit")
     assert "名录" in err.value.zh
@@ -154,9 +169,9 @@ def test_two_people_acting_on_what_they_saw_one_wins_the_other_is_told(store, se
     service.open_new_cases()
     (case,) = store.all_cases()
     seen = case.version
-    service.assign(DUTY, case.id, "housing", expected_version=seen)
+    service.assign(DUTY, case.id, "housing", expected_version=seen, reason="工地归住建局管")
     with pytest.raises(Conflict) as err:
-        service.assign(DUTY, case.id, "hrss", expected_version=seen)
+        service.assign(DUTY, case.id, "town-laolong", expected_version=seen, reason="属地处理")
     assert "刷新" in err.value.zh
     assert store.get_case(case.id).lead_unit == "housing"
 
@@ -169,7 +184,7 @@ def test_the_leaders_table_shows_response_times(store, service, clock):
     clock.advance(hours=2)
     service.acknowledge(HRSS, first.id)
     clock.advance(hours=22)
-    service.reply(HRSS, first.id, "已处理")
+    service.reply(HRSS_LEADER, first.id, "已处理")
     service.acknowledge(HRSS, second.id)
     clock.advance(days=30)
     (row,) = unit_figures(store.all_cases(), {"hrss": "县人社局"}, now=clock.now)

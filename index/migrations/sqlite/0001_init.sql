@@ -73,9 +73,27 @@ CREATE TABLE cases (
     assigned_at      TEXT,
     acknowledged_at  TEXT,
     replied_at       TEXT,
+    reviewed_at      TEXT,
     closed_at        TEXT,
+    returned_at      TEXT,
+    original_deadline TEXT,
     reply_text       TEXT NOT NULL DEFAULT '',
+    reply_draft      TEXT NOT NULL DEFAULT '',
     deadline_note    TEXT NOT NULL DEFAULT '',
+    return_reason    TEXT NOT NULL DEFAULT '',
+    return_count     INTEGER NOT NULL DEFAULT 0,
+    extension_count  INTEGER NOT NULL DEFAULT 0,
+    extension_requested_until TEXT,
+    extension_reason TEXT NOT NULL DEFAULT '',
+    redo_count       INTEGER NOT NULL DEFAULT 0,
+    merged_count     INTEGER NOT NULL DEFAULT 0,
+    merged_into      INTEGER REFERENCES cases (id),
+    supervised       INTEGER NOT NULL DEFAULT 0,
+    reminder_level   REAL NOT NULL DEFAULT 0,
+    satisfaction     TEXT NOT NULL DEFAULT '',
+    referred_to      TEXT NOT NULL DEFAULT '',
+    public_response  TEXT NOT NULL DEFAULT '',
+    public_response_at TEXT,
     version          INTEGER NOT NULL DEFAULT 1
 );
 CREATE INDEX cases_status ON cases (status);
@@ -85,9 +103,13 @@ CREATE INDEX cases_received ON cases (received_at);
 
 -- Which units a case involves (lead and co-handling), for the per-unit inbox.
 CREATE TABLE case_units (
-    case_id  INTEGER NOT NULL REFERENCES cases (id),
-    unit_id  TEXT NOT NULL,
-    role     TEXT NOT NULL,
+    case_id          INTEGER NOT NULL REFERENCES cases (id),
+    unit_id          TEXT NOT NULL,
+    role             TEXT NOT NULL,
+    assigned_at      TEXT,
+    acknowledged_at  TEXT,
+    replied_at       TEXT,
+    reply_text       TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (case_id, unit_id)
 );
 CREATE INDEX case_units_unit ON case_units (unit_id);
@@ -109,6 +131,26 @@ CREATE TRIGGER events_no_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+
+-- Messages about events, each with its own delivery state per recipient (the outbox).
+CREATE TABLE notifications (
+    id               INTEGER PRIMARY KEY AUTOINCREMENT,
+    case_id          INTEGER NOT NULL REFERENCES cases (id),
+    event_id         INTEGER NOT NULL,
+    channel          TEXT NOT NULL,
+    recipient        TEXT NOT NULL,
+    unit_id          TEXT NOT NULL DEFAULT '',
+    subject          TEXT NOT NULL,
+    body             TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'pending',
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    last_error       TEXT NOT NULL DEFAULT '',
+    created_at       TEXT,
+    next_attempt_at  TEXT,
+    sent_at          TEXT,
+    UNIQUE (event_id, channel, recipient)
+);
+CREATE INDEX notifications_due ON notifications (status, next_attempt_at);
 
 CREATE TABLE units (
     id    TEXT PRIMARY KEY,
