@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from index import codec
 from index.errors import VersionConflict
 from index.records import Case, CaseView, Classification, Event, Item, User, now_cst
 from index.store import CaseFilter, CaseUpdate, RecordStore
+from workflow.audit import plain, snapshot
 from workflow.deadlines import DeadlineProfile
 from workflow.errors import Conflict, IllegalTransition
 from workflow.permissions import AWAITING_TRIAGE, require, visible_units
@@ -74,8 +74,7 @@ class CaseService:
         )
         event = Event(
             case_id=0, actor=SYSTEM_ACTOR, action="open_assign" if auto_assign else "open", at=received,
-            after={"status": case.status, "lead_unit": case.lead_unit, "co_units": list(case.co_units),
-                   "deadline": codec.iso(case.deadline), "deadline_rule": deadline.label, "urgency": case.urgency},
+            after={**snapshot(case), "deadline_rule": deadline.label},
             reason="；".join(classification.reasons[:3]),
         )
         return self.store.insert_case(case, event)
@@ -108,6 +107,7 @@ class CaseService:
         case = self.store.get_case(case_id)
         require(user, "assign", case)
         self._check_version(case, expected_version)
+        self._check_state(case, "assign")
         self._check_units((lead_unit, *co_units))
         if case.status not in ("received", "returned") and lead_unit != case.lead_unit and not reason.strip():
             raise IllegalTransition("re-routing needs a reason", "改派需要填写原因，请说明为何改由其他单位办理。")
@@ -123,6 +123,7 @@ class CaseService:
 
     def send_back(self, user: User, case_id: int, reason: str, expected_version: int | None = None) -> Case:
         """审核退回: the reply is not good enough; the unit works on it again."""
+        self._ready(user, case_id, "send_back", expected_version)
         _need(reason, "请填写审核退回的原因，告诉承办单位需要补充什么。")
         return self._apply(user, case_id, "send_back", expected_version,
                            Step(changes={"status": "in_progress", "replied_at": None}, reason=reason))
@@ -134,9 +135,9 @@ class CaseService:
     def follow_up(self, user: User, case_id: int, satisfaction: str, expected_version: int | None = None,
                   reason: str = "") -> Case:
         """回访: 满意/基本满意 keeps the case closed; 不满意 reopens it for 重办 by the same unit."""
+        case = self._ready(user, case_id, "follow_up", expected_version)
         if satisfaction not in SATISFACTION:
             raise IllegalTransition(f"unknown satisfaction {satisfaction!r}", f"回访结果请选择：{'、'.join(SATISFACTION)}。")
-        case = self.store.get_case(case_id)
         changes: dict[str, Any] = {"satisfaction": satisfaction}
         if satisfaction == "不满意":
             changes.update(status="in_progress", closed_at=None, reviewed_at=None, replied_at=None,
@@ -145,7 +146,7 @@ class CaseService:
 
     def approve_extension(self, user: User, case_id: int, expected_version: int | None = None, reason: str = "") -> Case:
         """批准延期: the only way a deadline moves; the original stays in ``original_deadline``."""
-        case = self.store.get_case(case_id)
+        case = self._ready(user, case_id, "approve_extension", expected_version)
         if case.extension_requested_until is None:
             raise IllegalTransition("no extension requested", "该件没有待审批的延期申请。")
         return self._apply(user, case_id, "approve_extension", expected_version, Step(changes={
@@ -154,7 +155,7 @@ class CaseService:
         }, reason=reason))
 
     def refuse_extension(self, user: User, case_id: int, reason: str, expected_version: int | None = None) -> Case:
-        case = self.store.get_case(case_id)
+        case = self._ready(user, case_id, "refuse_extension", expected_version)
         if case.extension_requested_until is None:
             raise IllegalTransition("no extension requested", "该件没有待审批的延期申请。")
         _need(reason, "请填写不予延期的理由。")
@@ -172,16 +173,16 @@ class CaseService:
 
     def supervise(self, user: User, case_id: int, reason: str, expected_version: int | None = None) -> Case:
         """督办: formal supervision; each notice raises the supervision level shown to leaders."""
+        case = self._ready(user, case_id, "supervise", expected_version)
         _need(reason, "请填写督办意见。")
-        case = self.store.get_case(case_id)
         return self._apply(user, case_id, "supervise", expected_version,
                            Step(changes={"supervised": case.supervised + 1}, reason=reason))
 
     def refer(self, user: User, case_id: int, line: str, expected_version: int | None = None, reason: str = "") -> Case:
         """转警情: an emergency goes at once to 110/119/120/122; the case stays open for follow-up."""
+        case = self._ready(user, case_id, "refer", expected_version)
         if line not in EMERGENCY_LINES:
             raise IllegalTransition(f"unknown emergency line {line!r}", f"请选择转接的警情热线：{'、'.join(EMERGENCY_LINES)}。")
-        case = self.store.get_case(case_id)
         lines = [x for x in case.referred_to.split(",") if x]
         return self._apply(user, case_id, "refer", expected_version, Step(changes={
             "referred_to": ",".join(dict.fromkeys([*lines, line])), "urgency": "特急",
@@ -219,7 +220,7 @@ class CaseService:
 
     def acknowledge(self, user: User, case_id: int, expected_version: int | None = None) -> Case:
         """签收 by the lead unit (the case moves on) or by a co-handling unit (its own part)."""
-        case = self.store.get_case(case_id)
+        case = self._ready(user, case_id, "acknowledge", expected_version)
         now = self.clock()
         if user.unit_id and user.unit_id != case.lead_unit and user.unit_id in case.co_units:
             return self._apply(user, case_id, "acknowledge", expected_version, Step(
@@ -232,8 +233,8 @@ class CaseService:
 
     def return_case(self, user: User, case_id: int, reason: str, expected_version: int | None = None) -> Case:
         """退单: "not ours", with the reason and basis, within the return window after assignment."""
+        case = self._ready(user, case_id, "return", expected_version)
         _need(reason, "退单必须写明理由和依据（例如职责文件），以便值班员改派。")
-        case = self.store.get_case(case_id)
         now = self.clock()
         if case.assigned_at is not None and now > self.profile.return_deadline(case.assigned_at).at:
             raise IllegalTransition(
@@ -246,6 +247,7 @@ class CaseService:
         }, reason=reason))
 
     def progress(self, user: User, case_id: int, note: str, expected_version: int | None = None) -> Case:
+        self._ready(user, case_id, "progress", expected_version)
         _need(note, "请填写办理进展。")
         return self._apply(user, case_id, "progress", expected_version,
                            Step(changes={"status": "in_progress"}, reason=note))
@@ -253,9 +255,9 @@ class CaseService:
     def reply(self, user: User, case_id: int, text: str, expected_version: int | None = None) -> Case:
         """答复: the lead unit's handler drafts, its leader signs off (a leader's reply is signed at
         once); a co-handling unit's reply goes to the lead unit as input."""
+        case = self._ready(user, case_id, "reply", expected_version)
         text = text.strip()
         _need(text, "答复内容不能为空，请填写答复意见。")
-        case = self.store.get_case(case_id)
         now = self.clock()
         if user.unit_id and user.unit_id != case.lead_unit and user.unit_id in case.co_units:
             return self._apply(user, case_id, "reply", expected_version, Step(
@@ -270,7 +272,7 @@ class CaseService:
 
     def sign_off(self, user: User, case_id: int, expected_version: int | None = None, text: str = "") -> Case:
         """审签: the unit's leader approves the draft (optionally edited); the reply is then given."""
-        case = self.store.get_case(case_id)
+        case = self._ready(user, case_id, "sign_off", expected_version)
         final = (text or case.reply_draft).strip()
         _need(final, "答复内容不能为空。")
         now = self.clock()
@@ -279,6 +281,7 @@ class CaseService:
             unit_changes={case.lead_unit: {"replied_at": now, "reply_text": final}}))
 
     def reject_draft(self, user: User, case_id: int, reason: str, expected_version: int | None = None) -> Case:
+        self._ready(user, case_id, "reject_draft", expected_version)
         _need(reason, "请填写退回修改的意见。")
         return self._apply(user, case_id, "reject_draft", expected_version,
                            Step(changes={"status": "in_progress"}, reason=reason))
@@ -286,8 +289,8 @@ class CaseService:
     def request_extension(self, user: User, case_id: int, until: datetime, reason: str,
                           expected_version: int | None = None) -> Case:
         """延期申请: before the deadline, with reasons and a new date; the clock moves only on approval."""
+        case = self._ready(user, case_id, "request_extension", expected_version)
         _need(reason, "申请延期必须写明理由。")
-        case = self.store.get_case(case_id)
         now = self.clock()
         if now > case.deadline:
             raise IllegalTransition("the deadline has passed", "已超过办理期限，不能再申请延期；请尽快答复并说明情况。")
@@ -300,11 +303,21 @@ class CaseService:
 
     def publish(self, user: User, case_id: int, text: str, expected_version: int | None = None) -> Case:
         """回应发布 by the propaganda department, with the facts from the handling unit."""
+        self._ready(user, case_id, "publish", expected_version)
         _need(text, "请填写对外发布的回应内容。")
         return self._apply(user, case_id, "publish", expected_version, Step(
             changes={"public_response": text.strip(), "public_response_at": self.clock()}))
 
     # -- machinery ----------------------------------------------------------------------------
+
+    def _ready(self, user: User, case_id: int, action: str, expected_version: int | None) -> Case:
+        """The checks every action makes first, in the order a person needs the answers: may I,
+        is it still what I saw, does it apply now. Input checks come after these."""
+        case = self.store.get_case(case_id)
+        require(user, action, case, self._unit_role(user))
+        self._check_version(case, expected_version)
+        self._check_state(case, action)
+        return case
 
     def _unit_role(self, user: User) -> str:
         if not user.unit_id:
@@ -336,8 +349,8 @@ class CaseService:
 
     def _event(self, user: User, case: Case, action: str, changes: dict[str, Any], reason: str, at: datetime,
                note: dict[str, Any] | None = None) -> Event:
-        before = {k: _plain(getattr(case, k)) for k in changes}
-        after = {k: _plain(v) for k, v in changes.items()}
+        before = {k: plain(getattr(case, k)) for k in changes}
+        after = {k: plain(v) for k, v in changes.items()}
         after.update({k: v for k, v in (note or {}).items() if v is not None})
         return Event(case_id=case.id, actor=user.username, action=action, at=at, before=before, after=after,
                      reason=reason.strip())
@@ -380,11 +393,3 @@ class CaseService:
 def _need(text: str, zh: str) -> None:
     if not text or not text.strip():
         raise IllegalTransition("a required text is empty", zh)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return codec.iso(value)
-    if isinstance(value, tuple):
-        return list(value)
-    return value

@@ -3,69 +3,25 @@ reply, close, with history."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
+from workflow_helpers import (  # noqa: E402  (tests/workflow is put on the path by conftest)
+    DUTY,
+    HOUSING,
+    HOUSING_LEADER,
+    HRSS,
+    HRSS_LEADER,
+    LEADER,
+    T0,
+    receive,
+)
 
-from index.records import CST, Classification, Item, Unit, User
-from index.store import CaseFilter, open_store
-from nlp.segment import search_tokens
+from index.records import CST, Classification, Item, Unit
+from index.store import CaseFilter
 from workflow.accounts import authenticate, create_user
-from workflow.cases import CaseService
-from workflow.deadlines import DeadlineProfile
 from workflow.errors import AuthenticationFailed, Conflict, IllegalTransition, PermissionDenied
 from workflow.kpi import unit_figures
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)  # a Monday
-
-
-class Clock:
-    """A clock the test moves forward by hand."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kw: float) -> None:
-        self.now += timedelta(**kw)
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def store(record_store_url):
-    s = open_store(record_store_url, tokenizer=search_tokens)
-    s.upsert_units([Unit("gov-office", "县政府办公室", "coordinator"), Unit("hrss", "县人社局", "handler"),
-                    Unit("housing", "县住建局", "handler"), Unit("town-laolong", "老隆镇", "town")])
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def service(store, clock) -> CaseService:
-    return CaseService(store, DeadlineProfile.load(), clock=clock)
-
-
-DUTY = User("duty", "值班员", "coordinator")
-HRSS = User("hrss", "人社局经办人", "unit_handler", unit_id="hrss")
-HOUSING = User("housing", "住建局经办人", "unit_handler", unit_id="housing")
-LEADER = User("leader", "县领导", "leader")
-
-
-def receive(store, n: int, unit: str = "hrss", kind: str = "投诉", urgency: str = "一般", triage: bool = False) -> int:
-    item_id = store.add_item(Item(source="demo", platform="discuz", url=f"u{n}", external_id=str(n),
-                                  title=f"拖欠工资{n}", body="工地老板拖欠工资三个月", content_hash=f"h{n}",
-                                  posted_at=T0)).item_id
-    store.save_classification(Classification(
-        item_id=item_id, domain="劳动和社会保障", lead_unit=unit, co_units=("town-laolong",), urgency=urgency,
-        kind=kind, confidences={"domain": 0.4 if triage else 0.9}, model_version="t", reasons=("关键词“工资”",),
-        needs_triage=triage))
-    return item_id
 
 
 def test_every_received_item_gets_a_case_with_a_deadline(store, service):
@@ -85,10 +41,6 @@ def test_an_unsure_routing_waits_for_the_duty_officer(store, service):
     (case,) = store.all_cases()
     assert case.status == "received" and case.assigned_at is None
     assert [v.case.id for v in store.list_cases(CaseFilter(needs_triage=True))] == [case.id]
-
-
-HRSS_LEADER = User("hrss-leader", "人社局负责人", "unit_leader", unit_id="hrss")
-HOUSING_LEADER = User("housing-leader", "住建局负责人", "unit_leader", unit_id="housing")
 
 
 def test_the_whole_loop_is_recorded_event_by_event(store, service, clock):
