@@ -31,9 +31,16 @@ def _config(args: argparse.Namespace) -> Any:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    import dataclasses
+    import os
+
     from huiying.demo import run_demo, run_headless
 
     config = _config(args)
+    if "HUIYING_CALENDAR_WEEKDAY_FALLBACK" not in os.environ:
+        # The demo must run on any date; deadlines in a year the official calendar does not cover
+        # yet are counted Monday–Friday and marked provisional. Real installations choose.
+        config = dataclasses.replace(config, calendar_weekday_fallback=True)
     if args.headless:
         _print_json(run_headless(config))
         return 0
@@ -153,6 +160,45 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_case_show(args: argparse.Namespace) -> int:
+    from huiying.reports import case_document
+    from huiying.runtime import open_runtime
+
+    runtime = open_runtime(_config(args), load_county=False)
+    try:
+        doc = case_document(runtime, args.id)
+    finally:
+        runtime.close()
+    if args.json:
+        _print_json(doc)
+    else:
+        print(f"案件 {doc['id']} · {doc['status_name']} · 主办 {doc['lead_unit_name']} · 期限 {doc['deadline']}"
+              f"（{doc['remaining']}）")
+        print(f"  {doc['item']['title']}")
+        for e in doc["timeline"]:
+            print(f"  {e['at']}  {e['actor']}  {e['action_name']}  {e['reason']}")
+    return 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from huiying.reports import kpi_document
+    from huiying.runtime import open_runtime
+
+    runtime = open_runtime(_config(args), load_county=False)
+    try:
+        doc = kpi_document(runtime, args.date_from, args.date_to)
+    finally:
+        runtime.close()
+    if args.json:
+        _print_json(doc)
+    else:
+        print(f"{doc['from'] or '开始'} — {doc['to'] or '现在'}")
+        for u in doc["units"]:
+            print(f"  {u['unit_name']}: 交办 {u['assigned']} 答复 {u['replied']} 按时答复 {u['reply_on_time']} "
+                  f"答复用时中位数 {u['median_reply_hours']} 小时 超期 {u['overdue_now']}")
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------------------
 
 
@@ -209,6 +255,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
+
+    case = sub.add_parser("case", help="look at cases").add_subparsers(dest="case_command", metavar="CASE_COMMAND")
+    p = case.add_parser("show", help="status, units, deadline, remaining time and the full timeline of a case")
+    _common(p)
+    p.add_argument("id", type=int)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_case_show)
+
+    p = sub.add_parser("kpi", help="the leaders' figures per unit over a period")
+    _common(p)
+    p.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (default: from the start)")
+    p.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD, included (default: today)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kpi)
 
     user = sub.add_parser("user", help="manage accounts").add_subparsers(dest="user_command", metavar="USER_COMMAND")
     p = user.add_parser("add", help="create or replace an account")

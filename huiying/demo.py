@@ -18,7 +18,7 @@ from crawlers.runner import crawl_in_subprocess
 from huiying.board import start_board
 from huiying.runtime import Runtime, open_runtime
 from huiying.settings import Config
-from index.records import User
+from index.records import User, now_cst
 from workflow.accounts import hash_password
 
 COUNTY_ACCOUNTS = (
@@ -71,13 +71,26 @@ def summary(runtime: Runtime) -> dict[str, Any]:
     }
 
 
+def seed_demo(runtime: Runtime) -> int:
+    """Demo accounts and the demo's handling history (once per database)."""
+    from huiying.demo_history import seed_history
+    from nlp.understand import Understander
+
+    seed_demo_accounts(runtime)
+    if runtime.store.get_state("demo", "history_seeded"):
+        return 0
+    understander = Understander.load(runtime.config.model_path, runtime.config.county_dir)
+    return seed_history(runtime, understander, now=now_cst())
+
+
 def run_headless(config: Config) -> dict[str, Any]:
     runtime = open_runtime(config)
     server, base_url = start_demo_site(release_every=0)
     try:
-        seed_demo_accounts(runtime)
+        history = seed_demo(runtime)
         cycle = run_cycle(runtime, demo_sources(base_url))
         out = summary(runtime)
+        out["history_cases"] = history
         out["cases_opened"] = cycle["cases_opened"]
         out["crawl"] = cycle["crawl"]
         return out
@@ -108,7 +121,7 @@ def _print_welcome(runtime: Runtime, base_url: str, board_url: str) -> None:
 
 def run_demo(config: Config) -> int:
     runtime = open_runtime(config)
-    seed_demo_accounts(runtime)
+    seed_demo(runtime)
     server, base_url = start_demo_site()
     board: subprocess.Popen[bytes] | None = None
     stop = False

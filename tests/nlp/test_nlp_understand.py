@@ -1,0 +1,131 @@
+"""Understander: every item leaves with a domain, a lead unit, urgency, kind and reasons."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlp.errors import ConfigError, ModelNotFound
+from nlp.understand import Understander, Understanding
+from nlp.units import UnitDirectory
+
+
+@pytest.fixture(scope="module")
+def unit_ids(county_dir: Path) -> frozenset[str]:
+    return UnitDirectory.load(county_dir / "units.yaml").ids
+
+
+def _check_shape(result: Understanding, unit_ids: frozenset[str]) -> None:
+    assert result.lead_unit in unit_ids
+    assert set(result.co_units) <= unit_ids and result.lead_unit not in result.co_units
+    assert result.urgency in {"特急", "紧急", "一般"}
+    assert result.kind in {"咨询", "求助", "建议", "投诉", "举报"}
+    assert result.sentiment in {"negative", "neutral", "positive"}
+    assert {"domain", "urgency"} <= set(result.confidences)
+    assert all(0.0 <= p <= 1.0 for p in result.confidences.values())
+    assert result.reasons and all(isinstance(r, str) and r for r in result.reasons)
+    assert result.model_version
+    assert len(result.keywords) <= 5
+
+
+def test_wage_arrears_in_a_town(understander: Understander, unit_ids: frozenset[str]) -> None:
+    result = understander.understand(
+        "老隆镇工地拖欠农民工工资", "我们几十个工人干了一年活，老板跑了，恳请帮助讨薪"
+    )
+    _check_shape(result, unit_ids)
+    assert (result.domain, result.lead_unit, result.place) == ("劳动和社会保障", "hrss", "老隆镇")
+    assert "town-laolong" in result.co_units
+    assert result.urgency == "紧急" and result.kind == "求助" and not result.needs_triage
+    assert any(r.startswith("关键词") and "劳动和社会保障" in r for r in result.reasons)
+    assert result.model_version == understander.model_version
+
+
+def test_fire_is_very_urgent(understander: Understander, unit_ids: frozenset[str]) -> None:
+    result = understander.understand("小区3号楼发生火灾", "有人被困在楼上")
+    _check_shape(result, unit_ids)
+    assert result.urgency == "特急"
+    assert any("火灾" in r and "特急" in r for r in result.reasons)
+
+
+def test_empty_item_goes_to_triage(understander: Understander, unit_ids: frozenset[str]) -> None:
+    result = understander.understand("", "")
+    _check_shape(result, unit_ids)
+    assert result.lead_unit == "data-bureau" and result.needs_triage
+    assert result.domain == "" and result.confidences["domain"] == 0.0
+    assert result.urgency == "一般" and result.keywords == ()
+
+
+def test_emoji_only_item_goes_to_triage(understander: Understander, unit_ids: frozenset[str]) -> None:
+    result = understander.understand("😀😀", "🔥👍 ！！")
+    _check_shape(result, unit_ids)
+    assert result.needs_triage and result.lead_unit == "data-bureau"
+
+
+def test_mixed_language_text(understander: Understander, unit_ids: frozenset[str]) -> None:
+    result = understander.understand(
+        "Bus 班車 delayed again", "The No.3 bus to 佗城 is always late, 公交車經常晚點 😀 ＡＢＣ"
+    )
+    _check_shape(result, unit_ids)
+    assert result.place == "佗城镇"
+
+
+def test_one_megabyte_item_is_handled_quickly(understander: Understander, unit_ids: frozenset[str]) -> None:
+    body = "<p>龙川县老隆镇新城路的路灯坏了，晚上一片漆黑。</p>" * 35_000
+    assert len(body) > 1_000_000
+    start = time.perf_counter()
+    result = understander.understand("路灯坏了", body)
+    assert time.perf_counter() - start < 5.0
+    _check_shape(result, unit_ids)
+
+
+def test_kind_hint_and_spread(understander: Understander) -> None:
+    assert understander.understand("举报某村干部", "", kind_hint="建议").kind == "建议"
+    assert understander.understand("举报某村干部", "", kind_hint="不是类型").kind == "举报"
+    quiet = understander.understand("路灯坏了", "新城路的路灯坏了")
+    loud = understander.understand("路灯坏了", "新城路的路灯坏了", reply_count=1000)
+    assert (quiet.urgency, loud.urgency) == ("一般", "紧急")
+
+
+def test_low_confidence_is_flagged_for_triage(understander: Understander) -> None:
+    result = understander.understand("有个事情", "想反映一下情况")
+    assert result.confidences["domain"] < 0.45 and result.needs_triage
+    assert any("研判" in r for r in result.reasons)
+
+
+def test_labelled_messages_route_to_their_domain_units(
+    understander: Understander, labelled_csv: Path
+) -> None:
+    import csv
+
+    with labelled_csv.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:60]
+    leads = {understander.routing.domain_route(r["一级分类"]).lead for r in rows}  # type: ignore[union-attr]
+    results = [understander.understand(r["留言主题"], r["留言详情"]) for r in rows]
+    assert sum(u.domain == r["一级分类"] for u, r in zip(results, rows, strict=True)) >= 50
+    assert {u.lead_unit for u in results} & leads
+
+
+def test_county_directory_is_data(county_dir: Path, tmp_path: Path) -> None:
+    for name in ("routing.yaml", "units.yaml"):
+        shutil.copy(county_dir / name, tmp_path / name)
+    routing = yaml.safe_load((tmp_path / "routing.yaml").read_text(encoding="utf-8"))
+    routing["domains"][0]["lead"] = "justice"  # 劳动和社会保障 -> 县司法局, for this county only
+    (tmp_path / "routing.yaml").write_text(yaml.safe_dump(routing, allow_unicode=True), encoding="utf-8")
+    (tmp_path / "urgency.yaml").write_text(
+        "levels:\n  特急:\n    - {name: 测试, terms: [路灯坏了]}\n", encoding="utf-8"
+    )
+    custom = Understander.load(county_dir=tmp_path)
+    result = custom.understand("劳动合同纠纷", "公司不签劳动合同，社保也不交")
+    assert result.domain == "劳动和社会保障" and result.lead_unit == "justice"
+    assert custom.understand("路灯坏了", "").urgency == "特急"
+
+
+def test_missing_files_raise_errors_that_say_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="routing.yaml"):
+        Understander.load(county_dir=tmp_path)
+    with pytest.raises(ModelNotFound, match="huiying nlp train"):
+        Understander.load(model_path=tmp_path / "none.skops")
