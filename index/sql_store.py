@@ -174,6 +174,17 @@ class SqlStore:
                 "reply_count": item.reply_count, "view_count": item.view_count,
             }, returning=False)
 
+    def find_item(self, source: str, external_id: str) -> Item | None:
+        """The item a source published under this id, or under an alias of it; None if unseen."""
+        row = self._one("SELECT * FROM items WHERE source = ? AND external_id = ?", (source, external_id))
+        if row is None:
+            alias = self._one("SELECT item_id FROM item_aliases WHERE source = ? AND external_id = ?",
+                              (source, external_id))
+            if alias is None:
+                return None
+            row = self._one("SELECT * FROM items WHERE id = ?", (alias["item_id"],))
+        return None if row is None else codec.item_from_row(row)
+
     def get_item(self, item_id: int) -> Item:
         row = self._one("SELECT * FROM items WHERE id = ?", (item_id,))
         if row is None:

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def headless(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
     data_dir = tmp_path_factory.mktemp("demo")
-    env = {**os.environ, "HUIYING_DATA_DIR": str(data_dir), "HUIYING_CALENDAR_WEEKDAY_FALLBACK": "1"}
+    env = {**os.environ, "HUIYING_DATA_DIR": str(data_dir)}
     run = subprocess.run([sys.executable, "-m", "huiying.cli", "demo", "--headless"], env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -71,3 +71,36 @@ def test_a_unit_acknowledges_and_replies_and_the_leader_sees_the_time(headless):
         assert [e.action for e in store.events(case.id)][-2:] == ["acknowledge", "reply"]
     finally:
         runtime.close()
+
+
+def _cli(data_dir: Path, *args: str) -> dict:
+    env = {**os.environ, "HUIYING_DATA_DIR": str(data_dir)}
+    run = subprocess.run([sys.executable, "-m", "huiying.cli", *args], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return json.loads(run.stdout)
+
+
+def test_the_demo_history_gives_the_leaders_real_reply_times(headless):
+    summary, data_dir = headless
+    assert summary["history_cases"] >= 200
+    doc = _cli(data_dir, "kpi", "--json")
+    medians = [u["median_reply_hours"] for u in doc["units"] if u["median_reply_hours"] is not None]
+    assert len(medians) >= 5 and 48 < sorted(medians)[len(medians) // 2] < 24 * 30
+    assert any(r["rank"] == 1 for r in doc["ranking"])
+
+
+def test_case_show_gives_status_units_deadline_remaining_time_and_timeline(headless):
+    _, data_dir = headless
+    doc = _cli(data_dir, "case", "show", "1", "--json")
+    assert {"status", "lead_unit", "co_units", "deadline", "remaining", "timeline"} <= set(doc)
+    assert doc["timeline"][0]["action"] in ("open", "open_assign")
+    assert all(e["at"] and e["actor"] for e in doc["timeline"])
+
+
+def test_search_answers_from_the_same_store(headless):
+    _, data_dir = headless
+    doc = _cli(data_dir, "search", "噪音", "--json")
+    assert doc["total"] >= 1
+    assert all({"id", "title", "unit", "urgency", "status", "posted_at"} <= set(h) for h in doc["hits"])
+    assert any("噪音" in h["title"] or "噪音" in h["snippet"] for h in doc["hits"])

@@ -78,6 +78,13 @@ class TestItems:
         assert store.aliases(first.item_id) == [("demo-bbs", "2", "http://127.0.0.1/thread-1-1-1.html")]
         assert store.add_item(make_item(2, content_hash="hash-1")).status == "duplicate"
 
+    def test_an_item_is_found_by_its_source_id_or_an_alias(self, store):
+        first = store.add_item(make_item(1)).item_id
+        store.add_item(make_item(2, content_hash="hash-1"))
+        assert store.find_item("demo-bbs", "1").id == first
+        assert store.find_item("demo-bbs", "2").id == first
+        assert store.find_item("demo-bbs", "3") is None
+
     def test_text_with_markup_is_stored_as_literal_text(self, store):
         body = "<script>alert(1)</script><img src=x onerror=alert(1)>"
         result = store.add_item(make_item(1, body=body))
