@@ -18,10 +18,18 @@ from workflow.deadlines import DeadlineProfile
 
 @dataclass
 class Runtime:
+    """An open installation: the record store, the search index, the case service, the county."""
+
     config: Config
     store: Any
     cases: CaseService
     county: str
+    search: Any = None
+    """Full-text search and counts (``index.store.SearchIndex``); the record store itself by default."""
+
+    def __post_init__(self) -> None:
+        if self.search is None:
+            self.search = self.store
 
     @property
     def unit_names(self) -> dict[str, str]:

@@ -188,6 +188,26 @@ class CaseService:
             "referred_to": ",".join(dict.fromkeys([*lines, line])), "urgency": "特急",
         }, reason=reason or f"已转{line}（{EMERGENCY_LINES[line]}）"))
 
+    def reclassify(self, user: User, case_id: int, domain: str = "", urgency: str = "",
+                   expected_version: int | None = None, reason: str = "") -> Case:
+        """更正分类: the duty officer corrects the domain or urgency. The correction is an event
+        (before/after), which is how the model learns from officers (``huiying nlp retrain``).
+        Urgency changes the alerting, not the deadline: only an approved extension moves that."""
+        case = self._ready(user, case_id, "reclassify", expected_version)
+        if urgency and urgency not in URGENCY_ORDER:
+            raise IllegalTransition(f"unknown urgency {urgency!r}", "紧急程度请选择：特急、紧急或一般。")
+        classification = self.store.get_classification(case.item_id)
+        old_domain = classification.domain if classification else ""
+        if not (domain and domain != old_domain) and not (urgency and urgency != case.urgency):
+            raise IllegalTransition("nothing to correct", "分类没有变化，无需更正。")
+        changes: dict[str, Any] = {}
+        note: dict[str, Any] = {}
+        if urgency and urgency != case.urgency:
+            changes["urgency"] = urgency
+        if domain and domain != old_domain:
+            note = {"domain": domain, "domain_before": old_domain}
+        return self._apply(user, case_id, "reclassify", expected_version, Step(changes=changes, reason=reason, note=note))
+
     def merge(self, user: User, case_id: int, into_case_id: int, expected_version: int | None = None,
               reason: str = "") -> list[Case]:
         """并单: a duplicate is merged into the case that goes on; the merged count raises priority."""

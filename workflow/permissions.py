@@ -48,6 +48,7 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "merge": COUNTY_DESK,
     "publish": UNIT_ROLES,
     "refer": COUNTY_DESK,
+    "reclassify": COUNTY_DESK,
 }
 """Which roles may take each action at all."""
 

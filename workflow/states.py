@@ -49,6 +49,7 @@ ACTIONS: dict[str, str] = {
     "merge": "并单",
     "publish": "发布回应",
     "refer": "转警情",
+    "reclassify": "更正分类",
     "view": "查看",
 }
 """Every action with its Chinese name."""
@@ -73,6 +74,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "merge": frozenset({"received", "returned", "assigned", "acknowledged", "in_progress"}),
     "publish": frozenset({"assigned", "acknowledged", "in_progress", "reply_pending", "replied", "reviewed"}),
     "refer": frozenset({"received", "returned", "assigned", "acknowledged", "in_progress"}),
+    "reclassify": frozenset(OPEN_STATUSES + ("replied", "reviewed")),
 }
 """The states in which each action may be taken."""
 
@@ -96,6 +98,7 @@ HINTS: dict[str, str] = {
     "merge": "已答复、已办结或已并单的件不能并单。",
     "publish": "该件尚未交办或已办结，不能发布回应。",
     "refer": "已答复或已办结的件不能转警情。",
+    "reclassify": "已办结或已并单的件不能更正分类。",
 }
 """What to do instead when an action does not apply to a case's state (Chinese)."""
 

@@ -20,7 +20,7 @@ from workflow.permissions import decide
 LEAD, CO, OTHER = "hrss", "propaganda", "housing"
 ROLES = ("admin", "coordinator", "leader", "unit_handler", "unit_leader")
 OWNERSHIP = ("lead", "co", "other")
-DESK = {"assign", "review", "send_back", "close", "follow_up", "approve_extension", "refuse_extension",
+DESK = {"reclassify", "assign", "review", "send_back", "close", "follow_up", "approve_extension", "refuse_extension",
         "remind", "supervise", "merge", "refer"}
 ACTIONS = sorted(DESK | {"view", "acknowledge", "reply", "return", "progress", "request_extension", "sign_off",
                          "reject_draft", "publish"})
@@ -49,6 +49,7 @@ def expected(role: str, ownership: str, action: str) -> bool:
 STATE_FOR = {
     "acknowledge": "assigned", "return": "assigned", "assign": "assigned", "remind": "assigned",
     "supervise": "assigned", "merge": "assigned", "refer": "assigned", "publish": "assigned", "view": "assigned",
+    "reclassify": "assigned",
     "progress": "acknowledged", "reply": "acknowledged", "request_extension": "acknowledged",
     "approve_extension": "extension_pending", "refuse_extension": "extension_pending",
     "sign_off": "reply_pending", "reject_draft": "reply_pending",
@@ -97,6 +98,7 @@ def attempt(service, user: User, action: str, case_id: int, other_case_id: int) 
         "merge": lambda: service.merge(user, other_case_id, case_id),
         "publish": lambda: service.publish(user, case_id, "情况通报"),
         "refer": lambda: service.refer(user, case_id, "110"),
+        "reclassify": lambda: service.reclassify(user, case_id, urgency="紧急", reason="更正"),
     }
     calls[action]()
 

@@ -146,3 +146,16 @@ def test_an_unsatisfied_follow_up_reopens_the_case_for_redo(store, service, case
     assert reopened.status == "in_progress" and reopened.redo_count == 1 and reopened.closed_at is None
     assert reopened.deadline == case.deadline
     assert verify(store, case.id) == []
+
+
+def test_an_officer_correction_is_recorded_as_a_label(store, service, case):
+    corrected = service.reclassify(DUTY, case.id, domain="城乡建设", urgency="紧急", reason="实为工地安全问题")
+    assert corrected.urgency == "紧急" and corrected.deadline == case.deadline
+    event = store.events(case.id)[-1]
+    assert event.action == "reclassify" and event.after["domain"] == "城乡建设"
+    assert event.after["domain_before"] == "劳动和社会保障" and event.before["urgency"] == "一般"
+    with pytest.raises(IllegalTransition):
+        service.reclassify(DUTY, case.id, domain="城乡建设", urgency="紧急")
+    with pytest.raises(PermissionDenied):
+        service.reclassify(HRSS, case.id, urgency="特急")
+    assert verify(store, case.id) == []
