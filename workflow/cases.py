@@ -8,6 +8,7 @@ recompute the case's figures from it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -206,7 +207,15 @@ class CaseService:
             changes["urgency"] = urgency
         if domain and domain != old_domain:
             note = {"domain": domain, "domain_before": old_domain}
-        return self._apply(user, case_id, "reclassify", expected_version, Step(changes=changes, reason=reason, note=note))
+        updated = self._apply(user, case_id, "reclassify", expected_version,
+                              Step(changes=changes, reason=reason, note=note))
+        if classification is not None and note:
+            # What the board shows follows the correction; the event keeps what it was.
+            self.store.save_classification(dataclasses.replace(
+                classification, domain=domain, urgency=updated.urgency, needs_triage=False,
+                confidences={**classification.confidences, "domain": 1.0},
+                reasons=(f"值班员 {user.display_name or user.username} 更正为“{domain}”", *classification.reasons)))
+        return updated
 
     def merge(self, user: User, case_id: int, into_case_id: int, expected_version: int | None = None,
               reason: str = "") -> list[Case]:
