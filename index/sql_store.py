@@ -53,6 +53,8 @@ class SqlStore:
     tokenizer: Tokenizer
     for_update: str = ""
     """Appended to the SELECT that reads a case before changing it (row lock where supported)."""
+    skip_locked: str = ""
+    """Appended to a claiming sub-select (rows another transaction holds are skipped where supported)."""
     driver_errors: tuple[type[BaseException], ...] = ()
     """The database driver's own errors, reported as ``DatabaseUnavailable``."""
 
@@ -444,6 +446,19 @@ class SqlStore:
             (codec.iso(now), limit),
         )
         return [codec.notification_from_row(r) for r in rows]
+
+    def claim_due_notifications(self, now: datetime, limit: int, lease_until: datetime) -> list[Notification]:
+        """Take the due notifications for sending: their next attempt moves to ``lease_until`` in
+        the same statement, so another deliverer does not take them too."""
+        with self._write() as conn:
+            rows = conn.execute(
+                f"""UPDATE notifications SET next_attempt_at = ? WHERE id IN (
+                        SELECT id FROM notifications WHERE status IN ('pending', 'failed')
+                        AND (next_attempt_at IS NULL OR next_attempt_at <= ?) ORDER BY id LIMIT ?{self.skip_locked})
+                    RETURNING *""",
+                (codec.iso(lease_until), codec.iso(now), limit),
+            ).fetchall()
+        return sorted((codec.notification_from_row(r) for r in rows), key=lambda n: n.id or 0)
 
     def update_notification(self, notification_id: int, changes: dict[str, Any]) -> None:
         allowed = {"status", "attempts", "last_error", "next_attempt_at", "sent_at"}

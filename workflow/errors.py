@@ -36,3 +36,11 @@ class ProfileError(WorkflowError):
 
 class AuthenticationFailed(WorkflowError):
     """Wrong user name or password, or the account is disabled."""
+
+
+class NotificationConfigError(WorkflowError):
+    """The county's notifications file is missing or has an entry that cannot be used."""
+
+
+class TemplateError(WorkflowError):
+    """A reply template uses a placeholder we cannot fill, or a templates file cannot be used."""

@@ -167,6 +167,24 @@ class TestCases:
         assert [e.actor for e in store.events(case.id)] == ["system"]
 
 
+class TestNotifications:
+    def test_claiming_gives_each_due_message_to_one_deliverer_only(self, store):
+        from index.records import Notification
+
+        case = open_case(store, store.add_item(make_item(1)).item_id)
+        notes = [Notification(case_id=case.id, event_id=1, channel="wecom", recipient=f"http://h/{n}",
+                              subject="s", body="b", created_at=T0) for n in range(5)]
+        assert store.add_notifications(notes) == 5
+        assert store.add_notifications(notes) == 0  # the same event and recipient is not queued twice
+        lease = T0 + timedelta(minutes=5)
+        first = store.claim_due_notifications(T0, 3, lease_until=lease)
+        second = store.claim_due_notifications(T0, 10, lease_until=lease)
+        assert len(first) == 3 and len(second) == 2
+        assert {n.id for n in first}.isdisjoint({n.id for n in second})
+        assert store.claim_due_notifications(T0, 10, lease_until=lease) == []
+        assert len(store.claim_due_notifications(lease, 10, lease_until=lease + timedelta(minutes=5))) == 5
+
+
 class TestSearch:
     def test_chinese_words_are_found_and_filters_apply(self, store):
         a = store.add_item(make_item(1, title="工地拖欠农民工工资", body="春节前仍未发放工资，请求人社局处理")).item_id
