@@ -16,6 +16,7 @@ from typing import Any
 from crawlers.demo_site import demo_sources, start_demo_site
 from crawlers.runner import crawl_in_subprocess
 from huiying.board import start_board
+from huiying.jobs import Notifier, after_collect
 from huiying.runtime import Runtime, open_runtime
 from huiying.settings import Config
 from index.records import User, now_cst
@@ -45,14 +46,13 @@ def seed_demo_accounts(runtime: Runtime) -> list[User]:
     return users
 
 
-def run_cycle(runtime: Runtime, sources: list[dict[str, Any]]) -> dict[str, Any]:
-    """One crawl of every demo source, then a case for every new item."""
+def run_cycle(runtime: Runtime, sources: list[dict[str, Any]], notifier: Notifier | None = None) -> dict[str, Any]:
+    """One crawl of every demo source, then cases, reminders and notifications."""
     config = runtime.config
     report = crawl_in_subprocess(
         sources, store_url=config.store_url, model_path=str(config.model_path), county_dir=str(config.county_dir),
     )
-    opened = runtime.cases.open_new_cases()
-    return {"crawl": report, "cases_opened": opened}
+    return {"crawl": report, **after_collect(runtime, notifier)}
 
 
 def summary(runtime: Runtime) -> dict[str, Any]:
@@ -135,9 +135,10 @@ def run_demo(config: Config) -> int:
         board, board_url = start_board(config)
         _print_welcome(runtime, base_url, board_url)
         sources = demo_sources(base_url)
+        notifier = Notifier(runtime)
         while not stop:
             started = time.monotonic()
-            cycle = run_cycle(runtime, sources)
+            cycle = run_cycle(runtime, sources, notifier)
             crawl = cycle["crawl"]
             print(
                 f"[{time.strftime('%H:%M:%S')}] 采集 {crawl.get('items_new', 0)} 条新信息，"
