@@ -13,7 +13,7 @@ from typing import Any
 
 from huiying.runtime import Runtime
 from index.records import now_cst
-from workflow.notify import deliver_due, enqueue_new_events
+from workflow.notify import STATE_SCOPE, WATERMARK_KEY, deliver_due, enqueue_new_events, mark_all_seen
 from workflow.reminders import sweep
 from workflow.transports import NotificationConfig, build_transports
 
@@ -25,10 +25,15 @@ class Notifier:
 
     def __init__(self, runtime: Runtime) -> None:
         path = runtime.config.county_dir / "notifications.yaml"
-        self.config = NotificationConfig.load(path) if path.exists() else None
-        if self.config is not None:
-            self.config.check_units([u.id for u in runtime.store.units()])
-        self.transports = build_transports(self.config) if self.config is not None else {}
+        config = NotificationConfig.load(path) if path.exists() else None
+        if config is not None and not (config.duty_desk or any(config.units.values())):
+            config = None  # nobody to notify: the county has not configured any recipient yet
+        if config is not None:
+            config.check_units([u.id for u in runtime.store.units()])
+            if runtime.store.get_state(STATE_SCOPE, WATERMARK_KEY) is None:
+                mark_all_seen(runtime.store)  # switching notifications on does not replay history
+        self.config = config
+        self.transports = build_transports(config) if config is not None else {}
 
     def run(self, runtime: Runtime, now: datetime) -> dict[str, Any]:
         if self.config is None:
