@@ -17,7 +17,7 @@ from index.records import CST
 _SPACES = re.compile(r"[\s\xa0\u3000]+")
 _ABSOLUTE = re.compile(
     r"(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
 _CLOCK = re.compile(r"(?P<H>\d{1,2})\s*[:：]\s*(?P<M>\d{2})(?:\s*[:：]\s*(?P<S>\d{2}))?")
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分|小时|天|周|个月)\s*前")

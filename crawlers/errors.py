@@ -62,3 +62,16 @@ class InvalidItem(DropItem):
 
 class EmptyItem(DropItem):
     """The item has neither a title nor a body: there is nothing to read."""
+
+
+class SourceFileError(CrawlerError):
+    """A sources file cannot be read or one of its sources is wrong."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
+        self.problem = problem
+
+
+class IngestError(CrawlerError):
+    """An import file cannot be read at all (not a table, broken, unknown format)."""

@@ -37,6 +37,7 @@ class MessageItem(scrapy.Item):
     extra = scrapy.Field()          # dict of source-specific facts worth keeping (forum id, state, ...)
     content_hash = scrapy.Field()   # set by HashPipeline
     understanding = scrapy.Field()  # set by UnderstandPipeline (nlp.understand.Understanding)
+    cursor = scrapy.Field()         # (watermark key, value) this item settles once stored; not stored itself
 
 
 KIND_HINTS = {"建言": "建议", "建议": "建议", "投诉": "投诉", "咨询": "咨询", "求助": "求助", "举报": "举报"}
@@ -86,3 +87,44 @@ def to_record(item: MessageItem) -> Item:
         replies=replies,
         extra=dict(item.get("extra") or {}),
     )
+
+
+def _iso(value: Any) -> str | None:
+    return to_cst(value).isoformat() if isinstance(value, datetime) else None
+
+
+def to_jsonable(item: MessageItem) -> dict[str, Any]:
+    """The item as plain JSON values, times as ISO 8601 with +08:00 (one-off crawl output)."""
+    return {
+        "platform": item.get("platform"),
+        "source": item.get("source"),
+        "url": item.get("url"),
+        "external_id": str(item.get("external_id") or ""),
+        "title": item.get("title") or "",
+        "body": item.get("body") or "",
+        "author": item.get("author") or "",
+        "posted_at": _iso(item.get("posted_at")),
+        "fetched_at": _iso(item.get("fetched_at")),
+        "reply_count": item.get("reply_count"),
+        "view_count": item.get("view_count"),
+        "kind": item.get("kind_hint") or "",
+        "replies": [
+            {"author": r.get("author") or "", "organisation": r.get("organisation") or "",
+             "body": r.get("body") or "", "posted_at": _iso(r.get("posted_at"))}
+            for r in item.get("replies") or ()
+        ],
+        "content_hash": item.get("content_hash") or "",
+        "extra": _plain(item.get("extra") or {}),
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return _iso(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)

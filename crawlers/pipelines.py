@@ -1,21 +1,26 @@
 """Item pipelines, one job each: clean → hash → understand → store.
 
 Order (``ITEM_PIPELINES`` in ``crawlers.settings``): ``CleanPipeline`` 100, ``HashPipeline`` 200,
-``UnderstandPipeline`` 300, ``StorePipeline`` 400. Each counts what it did in the crawler's
-stats under ``huiying/…`` so the crawl report can show it.
+``UnderstandPipeline`` 300, ``StorePipeline`` 400, then ``JsonLinesPipeline`` 500 (one-off crawls).
+Each counts what it did in the crawler's stats under ``huiying/…`` so the crawl report can show it.
+
+The pipelines take a stats collector (anything with ``inc_value``), not a crawler, so that an
+import of offline items (``crawlers.ingest``) runs the very same steps (``crawlers.processing``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.defer import deferred_from_coro
 
 from crawlers.errors import EmptyItem, InvalidItem, StoreFailed
-from crawlers.items import MessageItem, to_record
+from crawlers.items import MessageItem, to_jsonable, to_record
 from crawlers.settings import Shared
 from crawlers.storage import store_of
 from crawlers.text import markup_to_text
@@ -35,15 +40,15 @@ class CleanPipeline:
     A body longer than ``HUIYING_MAX_BODY_CHARS`` is truncated with a visible mark, not dropped.
     """
 
-    def __init__(self, crawler: Crawler, max_body_chars: int, max_title_chars: int) -> None:
-        self.stats = crawler.stats
+    def __init__(self, stats: Any, max_body_chars: int = 200_000, max_title_chars: int = 500) -> None:
+        self.stats = stats
         self.max_body_chars = max_body_chars
         self.max_title_chars = max_title_chars
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleanPipeline:
         return cls(
-            crawler,
+            crawler.stats,
             max_body_chars=crawler.settings.getint("HUIYING_MAX_BODY_CHARS", 200_000),
             max_title_chars=crawler.settings.getint("HUIYING_MAX_TITLE_CHARS", 500),
         )
@@ -114,13 +119,17 @@ class UnderstandPipeline:
     ``HUIYING_COUNTY_DIR``, unless the runner already loaded one for the whole run
     (``HUIYING_UNDERSTANDER``).
 
-    A failure to classify one item does not lose it: the item goes on without an understanding
-    and the store files it for manual triage (``huiying/understand/errors`` counts these).
+    An item the store already has, with a classification, is not understood again on a re-crawl
+    (``huiying/understand/skipped_known``): its classification stays (an officer may have
+    corrected it) and the visit still records its counts. A failure to classify one item does not
+    lose it: the item goes on without an understanding and the store files it for manual triage
+    (``huiying/understand/errors`` counts these).
     """
 
-    def __init__(self, crawler: Crawler, understander: Any) -> None:
-        self.stats = crawler.stats
+    def __init__(self, stats: Any, understander: Any, store: Any = None) -> None:
+        self.stats = stats
         self.understander = understander
+        self.store = store
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> UnderstandPipeline:
@@ -128,11 +137,22 @@ class UnderstandPipeline:
             raise NotConfigured("HUIYING_UNDERSTAND_ENABLED is off: items are stored unclassified")
         shared = crawler.settings.get("HUIYING_UNDERSTANDER")
         if isinstance(shared, Shared):  # loaded once by the runner for all sources of this run
-            return cls(crawler, shared.value)
-        return cls(crawler, load_understander(crawler.settings.get("HUIYING_MODEL_PATH"),
-                                              crawler.settings.get("HUIYING_COUNTY_DIR")))
+            understander = shared.value
+        else:
+            understander = load_understander(crawler.settings.get("HUIYING_MODEL_PATH"),
+                                             crawler.settings.get("HUIYING_COUNTY_DIR"))
+        return cls(crawler.stats, understander, store_of(crawler))
+
+    def already_classified(self, item: MessageItem) -> bool:
+        if self.store is None:
+            return False
+        stored = self.store.find_item(item["source"], str(item["external_id"]))
+        return stored is not None and stored.id is not None and self.store.get_classification(stored.id) is not None
 
     def process_item(self, item: MessageItem) -> MessageItem:
+        if self.already_classified(item):
+            self.stats.inc_value("huiying/understand/skipped_known")
+            return item
         try:
             item["understanding"] = self.understander.understand(
                 item.get("title", ""), item.get("body", ""),
@@ -182,9 +202,9 @@ class StorePipeline:
     ``store_error`` so that the report says the run failed.
     """
 
-    def __init__(self, crawler: Crawler, store: Any) -> None:
+    def __init__(self, stats: Any, store: Any, crawler: Crawler | None = None) -> None:
         self.crawler = crawler
-        self.stats = crawler.stats
+        self.stats = stats
         self.store = store
         self._closing: Any = None
 
@@ -193,9 +213,13 @@ class StorePipeline:
         store = store_of(crawler)
         if store is None:
             raise NotConfigured("no store configured (HUIYING_STORE_URL): items are not saved")
-        return cls(crawler, store)
+        return cls(crawler.stats, store, crawler)
 
-    def process_item(self, item: MessageItem) -> MessageItem:
+    def store_item(self, item: MessageItem) -> Any:
+        """Add the item (and the classification of a new one); returns the store's ``AddResult``.
+
+        Raises ``StoreFailed`` after counting the error and asking the crawl (if any) to stop.
+        """
         try:
             result = self.store.add_item(to_record(item))
             keep_existing = result.status == "updated" and self.store.get_classification(result.item_id) is not None
@@ -203,13 +227,53 @@ class StorePipeline:
                 self.store.save_classification(classification_for(result.item_id, item))
         except Exception as exc:
             self.stats.inc_value("huiying/store/errors")
-            logger.error("could not store %s #%s: %s; stopping this source", item.get("source"),
-                         item.get("external_id"), exc)
+            logger.error("could not store %s #%s: %s; stopping", item.get("source"), item.get("external_id"), exc)
             self._stop("store_error")
             raise StoreFailed(f"storing {item.get('source')} #{item.get('external_id')} failed: {exc}") from exc
         self.stats.inc_value(f"huiying/items/{result.status}")
+        return result
+
+    def process_item(self, item: MessageItem) -> MessageItem:
+        self.store_item(item)
         return item
 
     def _stop(self, reason: str) -> None:
-        if self._closing is None:
+        if self.crawler is not None and self._closing is None:
             self._closing = deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+
+
+class JsonLinesPipeline:
+    """Write each cleaned item as one JSON object per line (``HUIYING_JSONL_PATH``; one-off crawls).
+
+    Fields: platform, source, url, external_id, title, body, author, posted_at (ISO 8601, +08:00),
+    fetched_at, reply_count, view_count, kind, replies (author, organisation, body, posted_at),
+    content_hash and extra. The line is flushed at once, so a killed crawl keeps what it wrote.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = Path(path)
+        self.file: IO[str] | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> JsonLinesPipeline:
+        path = crawler.settings.get("HUIYING_JSONL_PATH")
+        if not path:
+            raise NotConfigured("HUIYING_JSONL_PATH is not set")
+        return cls(str(path))
+
+    def open_spider(self, spider: Any = None) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = self.path.open("a", encoding="utf-8")
+
+    def close_spider(self, spider: Any = None) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+    def process_item(self, item: MessageItem) -> MessageItem:
+        if self.file is None:
+            self.open_spider()
+        assert self.file is not None
+        self.file.write(json.dumps(to_jsonable(item), ensure_ascii=False) + "\n")
+        self.file.flush()
+        return item

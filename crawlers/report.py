@@ -3,7 +3,8 @@
 The monitor, the command line and the board read this report, so its keys are a contract:
 per source ``pages``, ``items_new``, ``items_updated``, ``items_duplicate``, ``items_dropped``
 with ``dropped_reasons``, ``gates`` and ``errors``, plus ``ok`` and the raw ``stats``.
-A source is ``ok`` when it finished normally and nothing failed to be stored.
+A source is ``ok`` when it finished normally (or at one of its limits, ``closespider_*``) and
+nothing failed to be stored.
 """
 
 from __future__ import annotations
@@ -31,6 +32,14 @@ def _suffixes(stats: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {key[len(prefix):]: value for key, value in stats.items() if key.startswith(prefix)}
 
 
+def _merged(*counts: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for part in counts:
+        for key, value in part.items():
+            out[key] = out.get(key, 0) + value
+    return out
+
+
 POLITENESS = ("DOWNLOAD_DELAY", "AUTOTHROTTLE_ENABLED", "CONCURRENT_REQUESTS_PER_DOMAIN", "ROBOTSTXT_OBEY",
               "USER_AGENT")
 """Settings each source report repeats, so an operator sees how hard a site was asked."""
@@ -47,13 +56,15 @@ def source_report(source: SourceConfig, stats: dict[str, Any], startup_error: st
         "log_errors": get("log_count/ERROR", 0),
         "spider_exceptions": _suffixes(stats, "spider_exceptions/"),
         "download_exceptions": _suffixes(stats, "downloader/exception_type_count/"),
-        "http_status": _suffixes(stats, "httperror/response_ignored_status_count/"),
+        "http_status": _merged(_suffixes(stats, "httperror/response_ignored_status_count/"),
+                               _suffixes(stats, "huiying/http_status/")),
         "requests_failed": _suffixes(stats, "huiying/errors/"),
         "retries_exhausted": get("retry/max_reached", 0),
     }
     if startup_error:
         errors["startup"] = startup_error
-    ok = finish_reason == "finished" and not errors["store"] and not startup_error
+    ok = (finish_reason == "finished" or finish_reason.startswith("closespider_")) and not errors["store"] \
+        and not startup_error
     return {
         "source": source.name,
         "platform": source.platform,

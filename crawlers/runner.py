@@ -1,8 +1,14 @@
-"""Running crawls: all configured sources at once, in this process or in a fresh subprocess.
+"""Running crawls: sources in a Twisted reactor with Scrapy's ``CrawlerRunner``, once or repeatedly.
 
-``crawl()`` runs every source concurrently with Scrapy's ``CrawlerProcess`` and blocks until
-all are done. Twisted's reactor cannot be restarted, so a process can do that only once; the
-monitor and the demo, which crawl again and again, use ``crawl_in_subprocess()``, which runs
+``SourceRunner`` runs one source's crawl inside a running reactor and turns it into a report
+(``crawlers.report``), records the source's health in the store (``crawlers.health``) and calls
+the ``on_source_done(config, report)`` hook — the place where the product opens cases for new
+items (``huiying monitor``), since ``crawlers`` may not import the coordination loop itself.
+Runs of sources that start on the same site wait for each other (``HUIYING_ONE_RUN_PER_SITE``).
+
+``crawl()`` runs every source once and blocks until all are done. Twisted's reactor cannot be
+restarted, so a process can do that only once; callers that crawl again and again either keep
+one reactor running (``crawlers.monitor.Monitor``) or use ``crawl_in_subprocess()``, which runs
 ``python -m crawlers.run --json '<config>'`` and reads the JSON report it prints.
 """
 
@@ -13,44 +19,55 @@ import logging
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from typing import Any
 
-from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.settings import Settings
+from scrapy.utils.log import configure_logging
+from twisted.internet.defer import Deferred, DeferredList, DeferredLock, inlineCallbacks
 
-from crawlers.errors import CrawlerError, CrawlSubprocessError, ReactorAlreadyUsed, SourceConfigError
+from crawlers.errors import CrawlerError, CrawlSubprocessError, ReactorAlreadyUsed
+from crawlers.health import record_run
 from crawlers.pipelines import load_understander
 from crawlers.report import crawl_report, source_report
 from crawlers.settings import Shared, build_settings
+from crawlers.sourcefile import check_sources
 from crawlers.sources import SourceConfig
 from crawlers.spiders import spider_for
 from index.records import now_cst
+from index.store import open_store
 
 logger = logging.getLogger(__name__)
 
+SourceDone = Callable[[SourceConfig, dict[str, Any]], Any]
+"""``on_source_done(config, report)``: called in the reactor thread after each run of a source."""
+
 
 def validate_sources(sources: Sequence[Mapping[str, Any] | SourceConfig]) -> list[SourceConfig]:
-    """Check every source before any request is sent; names must be unique."""
-    configs = [SourceConfig.from_dict(s) for s in sources]
-    names = [c.name for c in configs]
-    for name in names:
-        if names.count(name) > 1:
-            raise SourceConfigError(name, "two sources have this name; names identify stored items and must be unique")
-    for config in configs:
-        spider_for(config)
-    return configs
+    """Check every source before any request is sent (platform, options, unique names)."""
+    return check_sources(sources)
 
 
-def _settings_for(store_url: str, model_path: str | None, county_dir: str | None,
-                  overrides: Mapping[str, Any] | None) -> dict[str, Any]:
-    values: dict[str, Any] = {"HUIYING_STORE_URL": store_url}
+def run_settings(store_url: str | None, model_path: str | None = None, county_dir: str | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The run's Scrapy settings: polite defaults, the store and model, then the overrides."""
+    values: dict[str, Any] = {}
+    if store_url:
+        values["HUIYING_STORE_URL"] = store_url
     if model_path is not None:
         values["HUIYING_MODEL_PATH"] = str(model_path)
     if county_dir is not None:
         values["HUIYING_COUNTY_DIR"] = str(county_dir)
     values.update(overrides or {})
-    return values
+    return build_settings(values)
+
+
+def share_understander(settings: Settings) -> None:
+    """Load the Understander once for every crawler of this process (a few seconds), if enabled."""
+    if settings.getbool("HUIYING_UNDERSTAND_ENABLED") and settings.get("HUIYING_UNDERSTANDER") is None:
+        understander = load_understander(settings.get("HUIYING_MODEL_PATH"), settings.get("HUIYING_COUNTY_DIR"))
+        settings.set("HUIYING_UNDERSTANDER", Shared(understander), priority="cmdline")
 
 
 def _reactor_was_used() -> bool:
@@ -61,68 +78,141 @@ def _reactor_was_used() -> bool:
     return bool(getattr(reactor, "_startedBefore", False))
 
 
+def prepare_reactor(settings: Settings) -> Any:
+    """Install the configured reactor (once per process), set up logging, return the reactor."""
+    if _reactor_was_used():
+        raise ReactorAlreadyUsed()
+    from scrapy.utils.reactor import install_reactor, verify_installed_reactor
+
+    if "twisted.internet.reactor" not in sys.modules:
+        install_reactor(settings["TWISTED_REACTOR"], settings["ASYNCIO_EVENT_LOOP"])
+    else:
+        verify_installed_reactor(settings["TWISTED_REACTOR"])
+    configure_logging(settings)
+    from twisted.internet import reactor
+
+    return reactor
+
+
+class SourceRunner:
+    """Runs sources' crawls in the running reactor: reports, health, the done hook, one run per site."""
+
+    def __init__(self, settings: Settings, store_url: str | None, on_source_done: SourceDone | None = None) -> None:
+        self.settings = settings
+        self.runner = CrawlerRunner(settings)
+        self.on_source_done = on_source_done
+        self.health_store: Any = open_store(store_url) if store_url else None
+        self.site_locks: dict[str, DeferredLock] = {}
+        self.one_per_site = settings.getbool("HUIYING_ONE_RUN_PER_SITE", True)
+        self.last_health: dict[str, dict[str, Any]] = {}
+
+    def crawler_for(self, config: SourceConfig) -> Crawler:
+        """A crawler for one source: its own settings (and limits) above the defaults, below the run's overrides."""
+        own = self.settings.copy()
+        values = config.crawl_settings()
+        if values:
+            own.setdict(values, priority="spider")
+        return Crawler(spider_for(config), own)
+
+    def _locks(self, config: SourceConfig) -> list[DeferredLock]:
+        if not self.one_per_site or config.settings.get("HUIYING_ONE_RUN_PER_SITE") is False:
+            return []
+        return [self.site_locks.setdefault(site, DeferredLock()) for site in config.netlocs]
+
+    @inlineCallbacks
+    def run(self, config: SourceConfig) -> Generator[Deferred[Any], Any, dict[str, Any]]:
+        """Crawl one source once; the Deferred fires with its report (never with a failure)."""
+        locks = self._locks(config)
+        for lock in locks:
+            yield lock.acquire()
+        try:
+            started = now_cst()
+            crawler = self.crawler_for(config)
+            error = None
+            try:
+                yield self.runner.crawl(crawler, source=config.to_dict())
+            except Exception as exc:  # a crawler that failed to start: reported, not raised
+                error = f"{type(exc).__name__}: {exc}"
+                logger.error("source %s could not run: %s", config.name, error)
+            finished = now_cst()
+            report = source_report(config, _stats_of(crawler), error, crawler.settings)
+            report["started_at"], report["finished_at"] = started.isoformat(), finished.isoformat()
+            if self.health_store is not None:
+                try:
+                    self.last_health[config.name] = record_run(self.health_store, config, report,
+                                                               started=started, finished=finished)
+                except Exception:  # health is for the board; the items are already stored
+                    logger.exception("could not record the health of source %s", config.name)
+        finally:
+            for lock in reversed(locks):
+                lock.release()
+        if self.on_source_done is not None:
+            try:
+                self.on_source_done(config, report)
+            except Exception:
+                logger.exception("the after-run hook failed for source %s", config.name)
+        return report
+
+    def stop(self) -> Deferred[Any]:
+        """Ask every running crawl to stop (finish reason ``shutdown``)."""
+        return self.runner.stop()
+
+    def close(self) -> None:
+        if self.health_store is not None:
+            self.health_store.close()
+            self.health_store = None
+
+
 def crawl(
     sources: Sequence[Mapping[str, Any] | SourceConfig],
     *,
-    store_url: str,
+    store_url: str | None,
     model_path: str | None = None,
     county_dir: str | None = None,
     settings_overrides: Mapping[str, Any] | None = None,
+    on_source_done: SourceDone | None = None,
 ) -> dict[str, Any]:
-    """Crawl every source in this process (blocking) and return the report (see crawlers.report).
+    """Crawl every source once in this process (blocking) and return the report (see crawlers.report).
 
-    Raises ``SourceConfigError`` for a bad source before crawling, ``ReactorAlreadyUsed`` if this
-    process already crawled once, and the understanding layer's errors (``nlp.errors``) if the
-    model or county files cannot be loaded. Failures during the crawl are reported, not raised.
+    ``store_url`` None crawls without storing (a one-off crawl writing JSON lines). Raises
+    ``SourceConfigError`` for a bad source before crawling, ``ReactorAlreadyUsed`` if this process
+    already crawled once, and the understanding layer's errors (``nlp.errors``) if the model or
+    county files cannot be loaded. Failures during the crawl are reported, not raised.
     """
     configs = validate_sources(sources)
     if _reactor_was_used():
         raise ReactorAlreadyUsed()
-    settings = build_settings(_settings_for(store_url, model_path, county_dir, settings_overrides))
-    if settings.getbool("HUIYING_UNDERSTAND_ENABLED") and settings.get("HUIYING_UNDERSTANDER") is None:
-        # One Understander for every source of this run instead of one per crawler.
-        understander = load_understander(settings.get("HUIYING_MODEL_PATH"), settings.get("HUIYING_COUNTY_DIR"))
-        settings.set("HUIYING_UNDERSTANDER", Shared(understander), priority="cmdline")
-    process = CrawlerProcess(settings)
+    settings = run_settings(store_url, model_path, county_dir, settings_overrides)
+    if store_url:
+        share_understander(settings)
+    else:
+        settings.set("HUIYING_UNDERSTAND_ENABLED", False, priority="cmdline")
+    reactor = prepare_reactor(settings)
+    runner = SourceRunner(settings, store_url, on_source_done)
     started = now_cst()
-    runs: list[tuple[SourceConfig, Any, dict[str, str]]] = []
-    for number, config in enumerate(configs):
-        crawler = _crawler_for(config, settings, first=number == 0)
-        failure_box: dict[str, str] = {}
-        deferred = process.crawl(crawler, source=config.to_dict())
-        deferred.addErrback(_remember_failure, failure_box, config.name)
-        runs.append((config, crawler, failure_box))
-    process.start(install_signal_handlers=threading.current_thread() is threading.main_thread())
-    reports = []
-    for config, crawler, failure_box in runs:
-        reports.append(source_report(config, _stats_of(crawler), failure_box.get("error"), crawler.settings))
-    return crawl_report(reports, started, now_cst(), store_url)
+    reports: list[dict[str, Any]] = []
 
+    def finish(results: list[tuple[bool, Any]]) -> None:
+        reports.extend(value for success, value in results if success)
+        reactor.stop()
 
-def _crawler_for(config: SourceConfig, settings: Settings, first: bool) -> Crawler:
-    """A crawler for one source, with the source's own settings above the run's defaults.
+    def begin() -> None:
+        DeferredList([runner.run(config) for config in configs], consumeErrors=True).addBoth(finish)
 
-    Per-source settings take ``spider`` priority: above the defaults, below the run's
-    ``settings_overrides``. The first crawler installs the reactor (as CrawlerProcess would).
-    """
-    own = settings.copy()
-    if config.settings:
-        own.setdict(config.settings, priority="spider")
-    return Crawler(spider_for(config), own, init_reactor=first)
+    reactor.callWhenRunning(begin)
+    try:
+        reactor.run(installSignalHandlers=threading.current_thread() is threading.main_thread())
+    finally:
+        runner.close()
+    return crawl_report(reports, started, now_cst(), store_url or "")
 
 
 def _stats_of(crawler: Any) -> dict[str, Any]:
     """A crawler's stats; empty when it failed before its stats collector existed."""
     try:
         return dict(crawler.stats.get_stats())
-    except RuntimeError:
+    except (RuntimeError, AttributeError):
         return {}
-
-
-def _remember_failure(failure: Any, box: dict[str, str], name: str) -> None:
-    """A crawler that failed to start (e.g. the model would not load): keep the reason for the report."""
-    box["error"] = f"{type(failure.value).__name__}: {failure.value}"
-    logger.error("source %s could not run: %s", name, box["error"])
 
 
 def crawl_in_subprocess(

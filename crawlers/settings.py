@@ -57,6 +57,16 @@ HUIYING_SETTINGS: tuple[Setting, ...] = (
     Setting("HUIYING_MAX_TITLE_CHARS", 500, "Longer titles are cut."),
     Setting("HUIYING_MAX_LIST_PAGES", 5, "Board list / API pages read per start URL when a source does not say."),
     Setting("HUIYING_MAX_THREAD_PAGES", 5, "Pages read per forum thread (first post plus replies)."),
+    Setting("HUIYING_RETRY_BACKOFF_BASE", 2.0,
+            "Seconds before the first retry of a failed request when the site gives no Retry-After; doubles per retry."),
+    Setting("HUIYING_RETRY_BACKOFF_MAX", 60.0, "Longest pause before a retry (and longest slot delay set by a 429/503)."),
+    Setting("HUIYING_RETRY_AFTER_MAX", 120.0,
+            "A Retry-After longer than this is not waited out in the run: the request is given up and the "
+            "monitor's next run of the source waits at least that long."),
+    Setting("HUIYING_BLOCK_AFTER_403", 3, "This many 403 answers in a row from one site count as a block."),
+    Setting("HUIYING_ONE_RUN_PER_SITE", True,
+            "Runs of sources that start on the same site wait for each other (one source at a time per site)."),
+    Setting("HUIYING_JSONL_PATH", None, "Also write every item as one JSON line to this file (one-off crawls)."),
 )
 """Huiying's own settings. Each must be documented in crawlers/README.md (a test checks)."""
 
@@ -79,6 +89,14 @@ SCRAPY_DEFAULTS: dict[str, Any] = {
     "RETRY_ENABLED": True,
     "RETRY_TIMES": 3,
     "RETRY_HTTP_CODES": [500, 502, 503, 504, 521, 522, 524, 408, 429],
+    "DOWNLOADER_MIDDLEWARES": {
+        # Scrapy's retry ignores Retry-After and retries at once; robots.txt 5xx would allow all.
+        "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "crawlers.middlewares.RobotsPolicyMiddleware": 100,
+        "crawlers.middlewares.PoliteRetryMiddleware": 550,
+        "crawlers.middlewares.BlockDetectionMiddleware": 560,
+    },
     "DOWNLOAD_MAXSIZE": 16 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 4 * 1024 * 1024,
     "REDIRECT_MAX_TIMES": 5,
@@ -103,4 +121,8 @@ def build_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     settings.setdict({s.name: s.default for s in HUIYING_SETTINGS}, priority="project")
     if overrides:
         settings.setdict(dict(overrides), priority="cmdline")
+    if settings.get("HUIYING_JSONL_PATH"):  # only then: a disabled pipeline would log a warning per crawler
+        pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+        pipelines["crawlers.pipelines.JsonLinesPipeline"] = 500
+        settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
     return settings

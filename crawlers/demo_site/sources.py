@@ -10,6 +10,7 @@ LOCAL_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "HUIYING_ONE_RUN_PER_SITE": False,
 }
 """The demo site is our own server on 127.0.0.1: the politeness real sites need would only make
 a demo cycle take minutes. robots.txt is still obeyed."""

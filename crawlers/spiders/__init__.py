@@ -1,7 +1,7 @@
 """Platform spiders, looked up by the ``platform`` a source names.
 
-Adding a platform (Tieba, government mailboxes, RSS, a generic article spider) means adding a
-module here and one line to ``SPIDERS``; sources then select it by name.
+Adding a platform means adding a module here and one line to ``SPIDERS``; sources then select it
+by name. Each spider declares its options (``OPTIONS``) so that a sources file is checked on load.
 """
 
 from __future__ import annotations
@@ -10,11 +10,15 @@ from crawlers.errors import UnknownPlatform
 from crawlers.sources import SourceConfig
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.discuz import DiscuzSpider
+from crawlers.spiders.generic import GenericSpider
+from crawlers.spiders.govmailbox import GovMailboxSpider
 from crawlers.spiders.liuyan import LiuyanSpider
+from crawlers.spiders.rss import RssSpider
+from crawlers.spiders.tieba import TiebaSpider
 
 SPIDERS: dict[str, type[SourceSpider]] = {
-    DiscuzSpider.platform: DiscuzSpider,
-    LiuyanSpider.platform: LiuyanSpider,
+    spider.platform: spider
+    for spider in (LiuyanSpider, DiscuzSpider, TiebaSpider, GovMailboxSpider, RssSpider, GenericSpider)
 }
 
 
@@ -26,4 +30,5 @@ def spider_for(source: SourceConfig) -> type[SourceSpider]:
         raise UnknownPlatform(source.name, source.platform, list(SPIDERS)) from None
 
 
-__all__ = ["SPIDERS", "DiscuzSpider", "LiuyanSpider", "SourceSpider", "spider_for"]
+__all__ = ["SPIDERS", "DiscuzSpider", "GenericSpider", "GovMailboxSpider", "LiuyanSpider", "RssSpider", "SourceSpider",
+           "TiebaSpider", "spider_for"]

@@ -140,3 +140,65 @@ def first_crawl(demo: tuple[DemoServer, str], tmp_path_factory: pytest.TempPathF
     db_path = tmp_path_factory.mktemp("first") / "huiying.db"
     report = run_crawl(demo_sources(base_url), f"sqlite:///{db_path}")
     return Crawled(report=report, db_path=db_path, site=server.site, base_url=base_url)
+
+
+# -- the fixture site: every platform, with the failures of crawl-sources.md §6 --------------------------
+
+@dataclass
+class FixtureCrawl(Crawled):
+    """A crawl of every fixture source (``crawlers.fixture_site.sources``) into one store."""
+
+    servers: Any = None
+    sources: dict[str, dict[str, Any]] | None = None
+    jsonl: Path | None = None
+
+    def extracted(self, source: str) -> dict[str, dict[str, Any]]:
+        """What the spider extracted for a source (the JSON lines, duplicates included), by external id."""
+        import json
+
+        assert self.jsonl is not None
+        lines = [json.loads(line) for line in self.jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return {line["external_id"]: line for line in lines if line["source"] == source}
+
+    def ids(self, source: str) -> set[str]:
+        """External ids stored for a source: as items or as aliases of another item (duplicates)."""
+        return {r["external_id"] for r in self.rows(
+            "SELECT external_id FROM items WHERE source = ? UNION ALL SELECT external_id FROM item_aliases WHERE source = ?",
+            (source, source))}
+
+    def health(self, source: str) -> dict[str, Any]:
+        return self.state("source_health", source, as_json=True)
+
+    def state(self, scope: str, key: str, as_json: bool = False) -> Any:
+        import json
+
+        store = open_store(self.url)
+        try:
+            value = store.get_state(scope, key)
+        finally:
+            store.close()
+        return json.loads(value) if as_json and value is not None else value
+
+
+@pytest.fixture(scope="session")
+def fixture_servers() -> Iterator[Any]:
+    from crawlers.fixture_site import start_fixture_site
+
+    servers = start_fixture_site()
+    yield servers
+    servers.stop()
+
+
+@pytest.fixture(scope="session")
+def fixture_crawl(fixture_servers: Any, tmp_path_factory: pytest.TempPathFactory) -> FixtureCrawl:
+    """One real crawl of every fixture source, each with its own settings (no test-wide speed-ups)."""
+    from crawlers.fixture_site.sources import fixture_sources
+
+    sources = fixture_sources(fixture_servers)
+    folder = tmp_path_factory.mktemp("fixture")
+    db_path, jsonl = folder / "huiying.db", folder / "items.jsonl"
+    report = crawl_in_subprocess(list(sources.values()), store_url=f"sqlite:///{db_path}", timeout=240,
+                                 settings_overrides={"LOG_LEVEL": "WARNING", "HUIYING_UNDERSTAND_ENABLED": False,
+                                                     "HUIYING_JSONL_PATH": str(jsonl)})
+    return FixtureCrawl(report=report, db_path=db_path, site=fixture_servers.site, base_url=fixture_servers.base,
+                        servers=fixture_servers, sources=sources, jsonl=jsonl)

@@ -107,6 +107,6 @@ def test_the_watermark_skips_known_messages_and_picks_up_new_ones(serve, crawl, 
     assert second["stats"]["huiying/liuyan/below_watermark"] >= 1
     assert "huiying/liuyan/gap_possible" not in second["stats"]
     for fid in (9001, 9002):
-        assert second["stats"][f"huiying/liuyan/watermark_before/{fid}"] == marks[fid]
+        assert second["stats"][f"huiying/watermark_before/fid:{fid}"] == marks[fid]
         newest = max((m.tid for m in arrived if m.fid == fid), default=marks[fid])
-        assert second["stats"][f"huiying/liuyan/watermark_after/{fid}"] == newest
+        assert second["stats"][f"huiying/watermark_after/fid:{fid}"] == newest

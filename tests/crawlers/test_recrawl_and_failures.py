@@ -27,6 +27,10 @@ def test_crawling_again_adds_no_new_items_and_keeps_classifications(first_crawl,
     forum = report["sources"]["demo-discuz"]
     assert forum["items_updated"] == first_crawl.source("demo-discuz")["items_new"]
     assert forum["items_duplicate"] == 1  # the repost is still recognised
+    # Threads whose reply count did not change are not fetched again: their counts come from the list.
+    assert forum["stats"]["huiying/items/observed_only"] >= forum["items_updated"] - 5
+    if UNDERSTANDER_AVAILABLE:  # known items keep their classification and are not understood again
+        assert forum["stats"]["huiying/understand/skipped_known"] == forum["items_updated"] + forum["items_duplicate"]
     board = report["sources"]["demo-liuyan"]
     assert board["items_scraped"] == 0 and board["stats"]["huiying/liuyan/below_watermark"] > 0
     conn = sqlite3.connect(copy)

@@ -70,6 +70,8 @@ def test_defaults_are_polite_and_overrides_win():
         "crawlers.pipelines.CleanPipeline", "crawlers.pipelines.HashPipeline",
         "crawlers.pipelines.UnderstandPipeline", "crawlers.pipelines.StorePipeline",
     ]
+    with_lines = build_settings({"HUIYING_JSONL_PATH": "/tmp/items.jsonl"}).getdict("ITEM_PIPELINES")
+    assert with_lines["crawlers.pipelines.JsonLinesPipeline"] == 500 and len(with_lines) == 5
 
 
 def test_the_run_module_reports_bad_configuration_as_json_and_exit_code_2():
