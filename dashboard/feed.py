@@ -6,7 +6,7 @@ ordering are tested without a browser. The page refreshes the feed every ``REFRE
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -33,8 +33,9 @@ FEED_LIMIT = 200
 URGENT_FILTER = CaseFilter(urgencies=("特急",), statuses=OPEN_STATUSES, order="deadline_asc", limit=50)
 """The standing alert: every open 特急 case, whatever the feed's filter says."""
 
-TRIAGE_FILTER = CaseFilter(statuses=("received",), order="received_desc", limit=FEED_LIMIT)
-"""待交办: cases the classifier was unsure about, waiting for a duty officer to route them."""
+TRIAGE_FILTER = CaseFilter(statuses=("received", "returned"), order="received_desc", limit=FEED_LIMIT)
+"""待交办: cases the classifier was unsure about, and cases a unit returned (退单), waiting for a
+duty officer to route them."""
 
 FEED_COLUMNS = ("编号", "时间", "来源", "标题", "紧急程度", "主办单位", "状态", "期限")
 
@@ -65,17 +66,23 @@ def deadline_cell(case: Case, now: datetime) -> str:
     return f"{TIME_STATE_MARKS[state]}{fmt_time(case.deadline)}（{remaining_text(case.deadline, now)}）"
 
 
-def feed_table(views: Sequence[CaseView], names: Mapping[str, str], now: datetime) -> pd.DataFrame:
+def _same(text: str) -> str:
+    return text
+
+
+def feed_table(views: Sequence[CaseView], names: Mapping[str, str], now: datetime,
+               masker: Callable[[str], str] = _same) -> pd.DataFrame:
     """One row per case in the order given; every cell is plain text (the grid renders no markup).
 
-    时间 is when the county received the item, the order of the feed; the detail shows when it was posted.
+    时间 is when the county received the item, the order of the feed; the detail shows when it was
+    posted. ``masker`` hides personal data from readers who should not see it (``privacy``).
     """
     rows = [
         {
             "编号": v.case.id,
             "时间": fmt_time(v.case.received_at),
             "来源": v.item.source or DASH,
-            "标题": one_line(v.item.title or v.item.body, 80),
+            "标题": masker(one_line(v.item.title or v.item.body, 80)),
             "紧急程度": urgency_badge(v.case.urgency),
             "主办单位": unit_name(v.case.lead_unit, names),
             "状态": status_name(v.case.status),
@@ -86,21 +93,23 @@ def feed_table(views: Sequence[CaseView], names: Mapping[str, str], now: datetim
     return pd.DataFrame(rows, columns=list(FEED_COLUMNS))
 
 
-def urgent_lines(views: Sequence[CaseView], names: Mapping[str, str], now: datetime) -> list[str]:
+def urgent_lines(views: Sequence[CaseView], names: Mapping[str, str], now: datetime,
+                 masker: Callable[[str], str] = _same) -> list[str]:
     """One plain-text line per open 特急 case for the standing alert (escape before Markdown)."""
     return [
-        f"#{v.case.id} {one_line(v.item.title or v.item.body, 50)} · {unit_name(v.case.lead_unit, names)}"
+        f"#{v.case.id} {masker(one_line(v.item.title or v.item.body, 50))} · {unit_name(v.case.lead_unit, names)}"
         f" · {status_name(v.case.status)} · {remaining_text(v.case.deadline, now)}"
         for v in views
     ]
 
 
-def case_label(view: CaseView, names: Mapping[str, str]) -> str:
+def case_label(view: CaseView, names: Mapping[str, str], masker: Callable[[str], str] = _same) -> str:
     """How a case is named in a picker: number, urgency, title and lead unit (unique by number)."""
-    return (f"#{view.case.id} · {view.case.urgency} · {one_line(view.item.title or view.item.body, 40)}"
+    return (f"#{view.case.id} · {view.case.urgency} · {masker(one_line(view.item.title or view.item.body, 40))}"
             f" · {unit_name(view.case.lead_unit, names)}")
 
 
-def source_options(counts: Mapping[str, int]) -> list[str]:
-    """Sources to filter by, most items first, from the store's ``counts_by("source")``."""
-    return [s for s in counts if s]
+def source_options(*groups: Iterable[str]) -> list[str]:
+    """Sources to filter the feed by: the configured and monitored ones, those in the feed and
+    those already chosen, without counting a million items on every refresh."""
+    return sorted({s for group in groups for s in group if s})

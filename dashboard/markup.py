@@ -28,6 +28,11 @@ def escape_markdown(text: str) -> str:
     return "  \n".join(line.strip().translate(_ESCAPES) for line in lines)
 
 
+def escape_inline(text: str) -> str:
+    """Markdown for a piece of one line (no line breaks, spaces kept): every punctuation escaped."""
+    return " ".join(text.split("\n")).translate(_ESCAPES)
+
+
 def one_line(text: str, limit: int = 60) -> str:
     """A single-line, shortened copy for lists and alerts (titles can carry line breaks)."""
     flat = " ".join(text.split())

@@ -2,8 +2,8 @@
 
 ``app.py`` builds ``st.navigation`` from ``pages_for(role)`` and every page checks the same table
 again (``page_roles``) before it shows anything, so a page cannot be reached by a role that
-is not listed for it, even through a stale link. New pages (search, reports, administration,
-hot topics, source health) are added here, with their roles, and nowhere else.
+is not listed for it, even through a stale link. New pages are added here, with their roles,
+and nowhere else.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ entry script as an old-style multipage app and may run a page file directly, ski
 DUTY_ROLES = frozenset({"coordinator", "admin"})
 UNIT_ROLES = frozenset({"unit_handler", "unit_leader"})
 LEADER_ROLES = frozenset({"leader", "admin", "coordinator"})
+COUNTY_ROLES = frozenset({"leader", "admin", "coordinator"})
+ADMIN_ROLES = frozenset({"admin"})
 
 
 @dataclass(frozen=True)
@@ -40,11 +42,18 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("duty.py", "值班台", ":material/notifications_active:", "值班", DUTY_ROLES),
     PageSpec("triage.py", "待交办", ":material/move_to_inbox:", "值班", DUTY_ROLES),
+    PageSpec("review.py", "审核办结", ":material/fact_check:", "值班", DUTY_ROLES),
     PageSpec("inbox.py", "单位收件箱", ":material/inbox:", "本单位", UNIT_ROLES),
     PageSpec("leader.py", "领导看板", ":material/leaderboard:", "统计", LEADER_ROLES),
+    PageSpec("hot.py", "热点话题", ":material/local_fire_department:", "舆情", COUNTY_ROLES),
+    PageSpec("sources.py", "采集状态", ":material/monitor_heart:", "舆情", DUTY_ROLES),
+    PageSpec("search.py", "搜索", ":material/search:", "查询与报告", COUNTY_ROLES),
+    PageSpec("reports.py", "报告", ":material/summarize:", "查询与报告", COUNTY_ROLES),
+    PageSpec("admin_users.py", "用户与单位", ":material/manage_accounts:", "管理", ADMIN_ROLES),
+    PageSpec("admin_rules.py", "规则与模型", ":material/tune:", "管理", ADMIN_ROLES),
 )
-"""In menu order. A role's first page is where it lands after signing in, so the leader
-page comes last: duty officers land on the live feed, leaders on their table."""
+"""In menu order. A role's first page is where it lands after signing in: duty officers and
+administrators on the live feed, units on their inbox, leaders on their table."""
 
 SIGN_IN = PageSpec("sign_in.py", "登录", ":material/login:", "", frozenset())
 

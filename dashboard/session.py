@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import auth
+from dashboard import auth, caching
 from dashboard.actions import Outcome
 from dashboard.markup import escape_markdown
 from dashboard.navigation import NOT_ALLOWED, page_roles
@@ -46,6 +46,7 @@ def start(config: Config) -> Runtime:
         st.error(escape_markdown(CANNOT_OPEN.format(url=config.store_url, reason=reason)))
         st.stop()
     st.session_state[RUNTIME_KEY] = runtime
+    caching.case_facts(config.store_url).start()  # the leaders' figures build in the background
     return runtime
 
 
@@ -69,6 +70,11 @@ def current_user(rt: Runtime) -> User | None:
         return None
     st.session_state[USER_KEY] = fresh
     return fresh
+
+
+def unit_role(rt: Runtime, user: User) -> str:
+    """The role of the user's unit in the county file (``responder`` for the propaganda department)."""
+    return next((u.role for u in rt.store.units() if u.id == user.unit_id), "") if user.unit_id else ""
 
 
 def require_page_user(page_file: str) -> User:
@@ -117,7 +123,8 @@ def flash(outcome: Outcome) -> None:
 
 
 def show_flash() -> None:
-    """Show the last action's answer once, at the top of the page and as a toast."""
+    """Show the last action's answer once, at the top of the page (or of the part that reran) and
+    as a toast."""
     outcome: Outcome | None = st.session_state.pop(FLASH_KEY, None)
     if outcome is None:
         return

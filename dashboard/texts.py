@@ -16,6 +16,7 @@ import pandas as pd
 from index.records import Event, to_cst
 from workflow.cases import STATUSES, SYSTEM_ACTOR
 from workflow.permissions import ROLES
+from workflow.states import ACTIONS, EMERGENCY_LINES
 
 APP_TITLE = "回应 · 舆情回应协同"
 DASH = "—"
@@ -30,14 +31,7 @@ TIME_STATE_COLOURS: dict[str, str] = {"overdue": "#c62828", "near": "#e65100"}
 
 TIME_STATE_MARKS: dict[str, str] = {"overdue": "🔴 ", "near": "🟠 ", "ok": "", "done": ""}
 
-EVENT_ACTIONS: dict[str, str] = {
-    "open": "收件",
-    "open_assign": "收件并交办",
-    "assign": "交办",
-    "acknowledge": "签收",
-    "reply": "答复",
-    "close": "办结",
-}
+EVENT_ACTIONS: dict[str, str] = {"open": "收件", "open_assign": "收件并交办", **ACTIONS}
 """The case history's actions in the words of the handling rules."""
 
 
@@ -113,28 +107,85 @@ def actor_name(actor: str, display_names: Mapping[str, str]) -> str:
     return display_names.get(actor, actor)
 
 
-def event_summary(event: Event, names: Mapping[str, str]) -> str:
-    """What one history line changed, in a sentence a reader can check against the case."""
-    after, before = event.after, event.before
+def _when(value: object) -> str:
+    """A time an event recorded (ISO text) in the board's format."""
+    if not value:
+        return DASH
+    try:
+        return fmt_time(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _lines(value: object) -> str:
+    lines = [x for x in str(value or "").split(",") if x]
+    return "、".join(f"{x}（{EMERGENCY_LINES.get(x, x)}）" for x in lines) or DASH
+
+
+def _change_text(event: Event, names: Mapping[str, str]) -> tuple[str, bool]:
+    """What an event changed, and whether its reason is already part of the sentence."""
+    after, before, action = event.after, event.before, event.action
     lead = unit_name(str(after.get("lead_unit", "")), names)
     co = [str(u) for u in after.get("co_units") or []]
     co_text = f"（协办：{units_text(co, names)}）" if co else ""
-    if event.action == "open":
-        text = f"收件，等待值班员交办；建议主办单位：{lead}{co_text}"
-    elif event.action == "open_assign":
-        text = f"收件并自动交办给 {lead}{co_text}"
-    elif event.action == "assign":
+    if action == "open":
+        return f"收件，等待值班员交办；建议主办单位：{lead}{co_text}", False
+    if action == "open_assign":
+        return f"收件并自动交办给 {lead}{co_text}", False
+    if action == "assign":
         old = str(before.get("lead_unit", ""))
-        was_assigned = before.get("status") not in (None, "received")
+        was_assigned = before.get("status") not in (None, "received", "returned")
         if was_assigned and old and old != after.get("lead_unit"):
-            text = f"改派：{unit_name(old, names)} → {lead}{co_text}"
-        else:
-            text = f"交办给 {lead}{co_text}"
-    elif event.action == "reply":
-        text = f"答复：{after.get('reply_text', '')}"
-    else:
-        text = EVENT_ACTIONS.get(event.action, event.action)
-    if event.reason:
+            return f"改派：{unit_name(old, names)} → {lead}{co_text}", False
+        return f"交办给 {lead}{co_text}", False
+    if action == "acknowledge":
+        unit = unit_name(str(after.get("unit", "")), names)
+        return (f"协办单位 {unit} 签收" if after.get("co") else f"{unit} 签收" if after.get("unit") else "签收"), False
+    if action == "reply":
+        if after.get("co"):
+            return f"协办意见（{unit_name(str(after.get('unit', '')), names)}）：{after.get('text', '')}", False
+        if "reply_draft" in after and after.get("status") == "reply_pending":
+            return f"答复草稿，待负责人审签：{after.get('reply_draft', '')}", False
+        return f"答复：{after.get('reply_text', '')}", False
+    if action == "sign_off":
+        return f"审签通过，答复：{after.get('reply_text', '')}", False
+    if action == "progress":
+        return f"办理进展：{event.reason}", True
+    if action == "remind":
+        return f"催办：{event.reason}" if event.reason else "催办", True
+    if action == "follow_up":
+        answer = str(after.get("satisfaction", ""))
+        return f"回访：{answer}" + ("，退回承办单位重办" if answer == "不满意" else ""), False
+    if action == "request_extension":
+        return f"申请延期至 {_when(after.get('extension_requested_until'))}", False
+    if action == "approve_extension":
+        return f"批准延期，办理期限改为 {_when(after.get('deadline'))}", False
+    if action == "supervise":
+        return f"督办（第 {after.get('supervised', '')} 次）", False
+    if action == "merge":
+        if after.get("merged_into"):
+            return f"作为重复件并入 #{after['merged_into']}", False
+        return f"并入重复件 #{after.get('merged_case', '')}（累计并单 {after.get('merged_count', '')} 件）", False
+    if action == "refer":
+        return f"转警情：{_lines(after.get('referred_to'))}", False
+    if action == "reclassify":
+        parts = []
+        if "domain" in after:
+            parts.append(f"领域 {after.get('domain_before') or DASH} → {after['domain']}")
+        if "urgency" in after:
+            parts.append(f"紧急程度 {before.get('urgency') or DASH} → {after['urgency']}")
+        return "更正分类：" + "；".join(parts), False
+    if action == "publish":
+        return f"发布回应：{after.get('public_response', '')}", False
+    if action == "return":
+        return "退单，退回值班员改派", False
+    return EVENT_ACTIONS.get(action, action), False
+
+
+def event_summary(event: Event, names: Mapping[str, str]) -> str:
+    """What one history line changed, in a sentence a reader can check against the case."""
+    text, reason_included = _change_text(event, names)
+    if event.reason and not reason_included:
         text += f"；原因：{event.reason}"
     return text
 

@@ -25,6 +25,7 @@ def board_command(config: Config) -> list[str]:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
         "--global.developmentMode", "false",
+        "--client.toolbarMode", "viewer",
     ]
 
 

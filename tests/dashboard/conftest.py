@@ -39,6 +39,9 @@ ACCOUNTS = {
     "hrss-handler": ("unit_handler", "人社局经办人", "hrss"),
     "edu-handler": ("unit_handler", "教育局经办人", "education"),
     "housing-leader": ("unit_leader", "住建局负责人", "housing"),
+    "hrss-leader": ("unit_leader", "人社局负责人", "hrss"),
+    "emergency-handler": ("unit_handler", "应急局经办人", "emergency"),
+    "propaganda-handler": ("unit_handler", "宣传部经办人", "propaganda"),
 }
 
 MESSAGES = {
@@ -52,6 +55,19 @@ MESSAGES = {
             "education", (), "一般", "投诉", False),
 }
 OVERDUE = ("demo-board", "社保卡补办进度查询", "十天前申请补办社保卡，至今没有消息。", "hrss", (), "一般", "咨询", False)
+PII = ("demo-board", "低保申请没有回音", "我叫张某，电话13812345678，身份证441622199001011234，申请低保三个月没有回音。",
+       "civil-affairs", (), "一般", "求助", False)
+KEYWORDS = {"gas": ("燃气", "泄漏"), "wages": ("拖欠工资",), "school": ("插班",), "unsure": ("路灯",),
+            "xss": ("乱停车",), "overdue": ("社保卡",), "pii": ("低保",)}
+PLACES = {"wages": "老隆镇", "unsure": "老隆镇"}
+HEALTH = {
+    "demo-discuz": '{"schema": 1, "status": "ok", "title": "演示论坛", "last_success_at": "%(now)s", '
+                   '"last_run_at": "%(now)s", "items_new": 3, "errors": {}, "consecutive_failures": 0}',
+    "demo-board": '{"schema": 1, "status": "blocked", "title": "演示留言板", "last_success_at": "%(old)s", '
+                  '"blocked_since": "%(old)s", "blocked_kind": "captcha", "consecutive_failures": 3, '
+                  '"errors": {"http_403": 2}}',
+    "broken-source": "not json",
+}
 
 
 def _add(runtime: Runtime, key: str, row: tuple) -> Item:  # type: ignore[type-arg]
@@ -64,6 +80,7 @@ def _add(runtime: Runtime, key: str, row: tuple) -> Item:  # type: ignore[type-a
         item_id=item_id, domain="城乡建设" if lead == "housing" else "劳动和社会保障", lead_unit=lead, co_units=co,
         urgency=urgency, kind=kind, confidences={"domain": 0.45 if triage else 0.92, "urgency": 0.88},
         model_version="test-1", reasons=(f"关键词“{title[:4]}”", f"紧急程度规则：{urgency}"), needs_triage=triage,
+        keywords=KEYWORDS.get(key, ()), place=PLACES.get(key, ""),
     ))
     return runtime.store.get_item(item_id)
 
@@ -75,9 +92,12 @@ def _seed(runtime: Runtime) -> None:
     overdue_class = runtime.store.get_classification(overdue_item.id)
     assert overdue_class is not None
     runtime.cases.open_case(overdue_item, overdue_class, received_at=now_cst() - timedelta(days=10))
-    for key, row in MESSAGES.items():
+    for key, row in {**MESSAGES, "pii": PII}.items():
         _add(runtime, key, row)
-    assert runtime.cases.open_new_cases() == len(MESSAGES)
+    assert runtime.cases.open_new_cases() == len(MESSAGES) + 1
+    now, old = now_cst(), now_cst() - timedelta(days=2)
+    for source, text in HEALTH.items():
+        runtime.store.set_state("source_health", source, text % {"now": now.isoformat(), "old": old.isoformat()})
 
 
 @pytest.fixture(scope="session")

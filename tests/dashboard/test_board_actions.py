@@ -28,7 +28,7 @@ def test_signing_for_twice_from_an_outdated_view_asks_to_refresh(board):
 def test_another_units_handler_is_refused_with_the_reason(board):
     outcome = actions.acknowledge(board.runtime.cases, board.user("edu-handler"), board.case("wages"))
     assert not outcome.ok and not outcome.conflict
-    assert outcome.message == "该件的主办单位不是您所在的单位，不能“签收”。"
+    assert outcome.message == "该件未交办给您所在的单位，您无权查看或办理。"
 
 
 def test_a_reply_before_signing_for_says_what_to_do_first(board):

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard import feed, inbox, leader_view, navigation
+from dashboard import feed, inbox, leader_view, navigation, offers
 from dashboard.markup import escape_markdown, one_line
 from dashboard.texts import event_summary, fmt_span, hours_text, remaining_text, timeline_table
-from index.records import CST, Case, CaseView, Event, Item, User
+from index.records import CST, Case, CaseUnit, CaseView, Event, Item, User
 from workflow.kpi import UnitFigures
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=CST)
@@ -97,18 +97,48 @@ def test_deadline_state_stops_counting_once_replied():
 def test_inbox_rows_say_whether_the_unit_leads_and_how_late_it_is():
     views = [_view(_case(deadline=NOW - timedelta(hours=5), status="acknowledged"))]
     lead = inbox.inbox_table(views, "hrss", NOW).iloc[0]
-    assert (lead["本单位"], lead["状态"], lead["剩余时间"]) == ("主办", "办理中", "🔴 已超期 5 小时")
+    assert (lead["本单位"], lead["状态"], lead["剩余时间"]) == ("主办", "已签收", "🔴 已超期 5 小时")
     assert inbox.inbox_table(views, "housing", NOW).iloc[0]["本单位"] == "协办"
 
 
 def test_inbox_offers_only_what_the_service_would_accept():
     handler = User("h", "经办人", "unit_handler", unit_id="hrss")
+    leader = User("l", "负责人", "unit_leader", unit_id="hrss")
     co_handler = User("c", "协办经办人", "unit_handler", unit_id="housing")
-    assert inbox.allowed_actions(handler, _case(status="assigned")) == ["acknowledge"]
-    assert inbox.allowed_actions(handler, _case(status="acknowledged")) == ["reply"]
-    assert inbox.allowed_actions(handler, _case(status="replied")) == []
-    assert inbox.allowed_actions(co_handler, _case(status="assigned")) == []
-    assert inbox.next_step(co_handler, _case()) == inbox.CO_UNIT_NOTE
+    assigned, acknowledged = _case(status="assigned"), _case(status="acknowledged")
+    assert offers.unit_offers(handler, assigned, now=NOW) == ["acknowledge", "request_extension", "return"]
+    assert offers.unit_offers(handler, acknowledged, now=NOW) == ["reply", "progress", "request_extension", "return"]
+    assert offers.unit_offers(handler, _case(status="reply_pending"), now=NOW) == ["reply", "request_extension"]
+    assert offers.unit_offers(leader, _case(status="reply_pending"), now=NOW) == [
+        "sign_off", "reject_draft", "request_extension"]
+    assert offers.unit_offers(handler, _case(status="replied"), now=NOW) == []
+    late = _case(status="acknowledged", deadline=NOW - timedelta(hours=1))
+    assert "request_extension" not in offers.unit_offers(handler, late, now=NOW)  # only before the deadline
+    pending = _case(status="acknowledged", extension_requested_until=NOW + timedelta(days=3))
+    assert "request_extension" not in offers.unit_offers(handler, pending, now=NOW)
+    # A co-handling unit signs for its own part, then gives its input; it never returns or extends.
+    waiting = [CaseUnit(7, "housing", "co")]
+    signed = [CaseUnit(7, "housing", "co", acknowledged_at=NOW)]
+    assert offers.unit_offers(co_handler, assigned, parts=waiting, now=NOW) == ["acknowledge"]
+    assert offers.unit_offers(co_handler, acknowledged, parts=signed, now=NOW) == ["reply"]
+    assert inbox.next_step(co_handler, _case(), waiting) == inbox.CO_UNIT_NOTE
+    # 发布回应 only for the propaganda department, when it takes part.
+    press = User("p", "宣传部经办人", "unit_handler", unit_id="housing")
+    assert "publish" in offers.unit_offers(press, acknowledged, unit_role="responder", parts=signed, now=NOW)
+    assert "publish" not in offers.unit_offers(press, acknowledged, unit_role="handler", parts=signed, now=NOW)
+
+
+def test_the_desk_is_offered_the_next_step_of_the_loop():
+    duty = User("d", "值班员", "coordinator")
+    assert offers.desk_offers(duty, _case(status="received"), NOW)[:1] == ["assign"]
+    assert offers.desk_offers(duty, _case(status="replied"), NOW) == ["review", "send_back", "reclassify"]
+    assert offers.desk_offers(duty, _case(status="reviewed"), NOW) == ["close", "reclassify"]
+    assert offers.desk_offers(duty, _case(status="closed"), NOW) == ["follow_up"]
+    assert offers.desk_offers(duty, _case(status="closed", satisfaction="满意"), NOW) == []
+    asked = _case(status="acknowledged", extension_requested_until=NOW + timedelta(days=3))
+    assert {"approve_extension", "refuse_extension"} <= set(offers.desk_offers(duty, asked, NOW))
+    assert "approve_extension" not in offers.desk_offers(duty, _case(status="acknowledged"), NOW)
+    assert offers.desk_offers(User("x", "领导", "leader"), _case(status="received"), NOW) == []
 
 
 def test_history_lines_say_who_did_what():
@@ -164,11 +194,11 @@ def test_periods_start_where_a_leader_expects():
 
 
 @pytest.mark.parametrize(("role", "titles"), [
-    ("coordinator", ["值班台", "待交办", "领导看板"]),
-    ("admin", ["值班台", "待交办", "领导看板"]),
+    ("coordinator", ["值班台", "待交办", "审核办结", "领导看板", "热点话题", "采集状态", "搜索", "报告"]),
+    ("admin", ["值班台", "待交办", "审核办结", "领导看板", "热点话题", "采集状态", "搜索", "报告", "用户与单位", "规则与模型"]),
     ("unit_handler", ["单位收件箱"]),
     ("unit_leader", ["单位收件箱"]),
-    ("leader", ["领导看板"]),
+    ("leader", ["领导看板", "热点话题", "搜索", "报告"]),
     ("nobody", []),
 ])
 def test_each_role_sees_its_pages(role, titles):
