@@ -11,9 +11,9 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 
-from huiying import cmd_demo, cmd_nlp, cmd_records
+from huiying import cmd_crawl, cmd_demo, cmd_index, cmd_nlp, cmd_records
 
-COMMAND_MODULES = (cmd_demo, cmd_nlp, cmd_records)
+COMMAND_MODULES = (cmd_demo, cmd_crawl, cmd_nlp, cmd_records, cmd_index)
 """Areas whose commands ``huiying`` offers, in the order ``--help`` lists them."""
 
 Handler = Callable[[argparse.Namespace], int]

@@ -18,6 +18,7 @@ def config_from(args: argparse.Namespace) -> Config:
     return load_config({
         "data_dir": getattr(args, "data_dir", None),
         "store_url": getattr(args, "store", None),
+        "search_url": getattr(args, "index", None),
         "model_path": getattr(args, "model", None),
         "board_port": getattr(args, "port", None),
         "demo_interval": getattr(args, "interval", None),
@@ -26,6 +27,9 @@ def config_from(args: argparse.Namespace) -> Config:
 
 def common_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data-dir", help="data folder (HUIYING_DATA_DIR)")
-    p.add_argument("--store", "--index", dest="store",
-                   help="storage URL, e.g. sqlite:///huiying.db or postgresql://… (HUIYING_STORE_URL)")
+    p.add_argument("--store", dest="store",
+                   help="record store URL, e.g. sqlite:///huiying.db or postgresql://… (HUIYING_STORE_URL)")
+    p.add_argument("--index", dest="index",
+                   help="search backend URL: http://host:9200/prefix for Elasticsearch; "
+                        "default: the record store (HUIYING_SEARCH_URL)")
     p.add_argument("--model", help="domain model .skops file (HUIYING_MODEL_PATH)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from huiying.cliutil import common_options, config_from, print_json
 
@@ -14,7 +15,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     runtime = open_runtime(config_from(args), load_county=False)
     try:
         flt = SearchFilter(units=tuple(args.unit or ()), urgencies=tuple(args.urgency or ()))
-        result = runtime.store.search(args.query, flt, limit=args.limit)
+        result = runtime.search.search(args.query, flt, limit=args.limit)
+        backend = getattr(runtime.search, "backend", "") or runtime.store.url.split(":", 1)[0]
     finally:
         runtime.close()
     hits = [
@@ -23,8 +25,10 @@ def cmd_search(args: argparse.Namespace) -> int:
          "snippet": h.snippet}
         for h in result.hits
     ]
+    if result.note:  # the configured backend could not answer; the record store did
+        print(f"注意：{result.note}", file=sys.stderr)
     if args.json:
-        print_json({"total": result.total, "hits": hits})
+        print_json({"total": result.total, "hits": hits, "backend": backend, "note": result.note})
     else:
         print(f"{result.total} 条结果")
         for h in hits:

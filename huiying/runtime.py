@@ -10,7 +10,7 @@ from typing import Any
 
 from huiying.county import county_name, load_units
 from huiying.settings import Config
-from index.store import open_store
+from index.store import open_search, open_store
 from nlp.segment import search_tokens
 from workflow.cases import CaseService
 from workflow.deadlines import DeadlineProfile
@@ -36,7 +36,15 @@ class Runtime:
         return {u.id: u.name for u in self.store.units()}
 
     def close(self) -> None:
+        if self.search is not self.store:
+            self.search.close()
         self.store.close()
+
+
+def open_search_index(config: Config, store: Any, fallback: bool = True) -> Any:
+    """The configured search backend over ``store``: the store itself, or Elasticsearch (which,
+    with ``fallback``, answers from the store with a note while the cluster is unavailable)."""
+    return open_search(config.search_url, store, tokenizer=search_tokens, fallback=fallback, **config.search_options())
 
 
 def open_runtime(config: Config, load_county: bool = True) -> Runtime:
@@ -44,4 +52,5 @@ def open_runtime(config: Config, load_county: bool = True) -> Runtime:
     if load_county:
         store.upsert_units(load_units(config.county_dir))
     profile = DeadlineProfile.load(config.deadline_profile, weekday_fallback=config.calendar_weekday_fallback or None)
-    return Runtime(config=config, store=store, cases=CaseService(store, profile), county=county_name(config.county_dir))
+    return Runtime(config=config, store=store, cases=CaseService(store, profile), county=county_name(config.county_dir),
+                   search=open_search_index(config, store))

@@ -30,6 +30,17 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder for the database, crawl state and logs of this installation."),
     Setting("store_url", "HUIYING_STORE_URL", "",
             "Where records live: sqlite:///path/huiying.db (default: huiying.db in the data folder)."),
+    Setting("search_url", "HUIYING_SEARCH_URL", "",
+            "Where search and the board's counts are answered: empty = the record store itself; "
+            "http://host:9200/prefix = Elasticsearch (fed from the record store's outbox; prefix names its indices)."),
+    Setting("search_word_analyzer", "HUIYING_SEARCH_WORD_ANALYZER", "whitespace",
+            "Elasticsearch analyzer of the word fields: whitespace = words pre-segmented by jieba; "
+            "ik_max_word where the IK plugin is installed (the raw text is sent)."),
+    Setting("search_cjk_analyzer", "HUIYING_SEARCH_CJK_ANALYZER", "huiying_cjk",
+            "Elasticsearch analyzer of the bigram fields that decide what matches (huiying_cjk = built-in cjk "
+            "without English stop words)."),
+    Setting("search_replicas", "HUIYING_SEARCH_REPLICAS", "0",
+            "Replicas of each monthly Elasticsearch index (0 on a single node, 1 on a cluster)."),
     Setting("county_dir", "HUIYING_COUNTY_DIR", str(DEFAULT_COUNTY_DIR),
             "The county's folder: units.yaml (units and towns), routing.yaml, optional deadlines.yaml."),
     Setting("model_path", "HUIYING_MODEL_PATH", str(DEFAULT_MODEL_PATH),
@@ -52,6 +63,10 @@ class Config:
 
     data_dir: Path
     store_url: str
+    search_url: str
+    search_word_analyzer: str
+    search_cjk_analyzer: str
+    search_replicas: int
     county_dir: Path
     model_path: Path
     deadline_profile: Path | None
@@ -60,11 +75,20 @@ class Config:
     demo_interval: float
     demo_password: str
 
+    def search_options(self) -> dict[str, object]:
+        """What ``index.store.open_search`` needs besides the URL (used only for Elasticsearch)."""
+        return {"word_analyzer": self.search_word_analyzer, "cjk_analyzer": self.search_cjk_analyzer,
+                "replicas": self.search_replicas}
+
     def env(self) -> dict[str, str]:
         """The same configuration as environment variables, for child processes (board, crawler)."""
         return {
             "HUIYING_DATA_DIR": str(self.data_dir),
             "HUIYING_STORE_URL": self.store_url,
+            "HUIYING_SEARCH_URL": self.search_url,
+            "HUIYING_SEARCH_WORD_ANALYZER": self.search_word_analyzer,
+            "HUIYING_SEARCH_CJK_ANALYZER": self.search_cjk_analyzer,
+            "HUIYING_SEARCH_REPLICAS": str(self.search_replicas),
             "HUIYING_COUNTY_DIR": str(self.county_dir),
             "HUIYING_MODEL_PATH": str(self.model_path),
             "HUIYING_DEADLINE_PROFILE": str(self.deadline_profile or ""),
@@ -89,6 +113,10 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
     return Config(
         data_dir=data_dir,
         store_url=store_url,
+        search_url=raw["search_url"] or store_url,
+        search_word_analyzer=raw["search_word_analyzer"],
+        search_cjk_analyzer=raw["search_cjk_analyzer"],
+        search_replicas=int(raw["search_replicas"]),
         county_dir=county_dir,
         model_path=Path(raw["model_path"]).expanduser().resolve(),
         deadline_profile=profile,

@@ -36,3 +36,19 @@ class VersionConflict(StorageError):
         self.case_id = case_id
         self.expected = expected
         self.actual = actual
+
+
+class SearchUnavailable(StorageError):
+    """The search cluster cannot be reached or is overloaded (connection refused, timeout, 429, 503).
+
+    Nothing is lost: changes wait in the search outbox of the record store and are indexed when
+    the cluster answers again.
+    """
+
+    zh = "搜索服务暂时无法连接，新留言已正常保存，恢复后会自动补录索引；请稍后再试，或联系系统管理员检查搜索集群。"
+
+
+class SearchRejected(StorageError):
+    """The search cluster refused a request as invalid (mapping conflict, bad analyzer, bad query)."""
+
+    zh = "搜索服务拒绝了请求（索引结构或配置有误），请联系系统管理员查看日志并重建索引。"

@@ -48,6 +48,7 @@ class PostgresStore(SqlSearch, SqlStore):
     """Records and search in a PostgreSQL database named by a ``postgresql://`` URL."""
 
     for_update = " FOR UPDATE"
+    _next_version_sql = "SELECT nextval('search_outbox_seq') AS value"
     skip_locked = " FOR UPDATE SKIP LOCKED"
 
     def __init__(self, url: str, tokenizer: Tokenizer) -> None:

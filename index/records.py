@@ -243,6 +243,8 @@ class SearchResult:
     total: int
     hits: tuple[SearchHit, ...]
     terms: tuple[str, ...] = ()
+    note: str = ""
+    """Set when the answer did not come from the configured search backend (shown to the user, in Chinese)."""
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,11 @@ the title weighted higher. Filters and counts are the same SQL on both.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from index import codec
 from index.cjk import match_expression
+from index.errors import StorageError
 from index.records import SearchHit, SearchResult
 from index.store import SearchFilter, Tokenizer
 
@@ -39,6 +40,16 @@ def make_snippet(text: str, terms: tuple[str, ...], width: int = SNIPPET_CHARS) 
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+def query_terms(tokenizer: Tokenizer, query: str) -> tuple[str, ...]:
+    """The words a query is looked up by, after segmentation; blank words are dropped."""
+    seen: dict[str, None] = {}
+    for word in tokenizer(query):
+        word = word.strip()
+        if word:
+            seen.setdefault(word, None)
+    return tuple(seen)
+
+
 class SqlSearch:
     """Mixed into a SQL store: search and counts over the same connection.
 
@@ -46,6 +57,11 @@ class SqlSearch:
     """
 
     tokenizer: Tokenizer
+    url: str
+
+    if TYPE_CHECKING:  # provided by SqlStore, which every SQL backend also is
+        def count_items(self) -> int: ...
+        def _safe_url(self) -> str: ...
 
     def _all(self, sql: str, params: Any = ()) -> list[Any]:
         raise NotImplementedError
@@ -56,13 +72,7 @@ class SqlSearch:
         raise NotImplementedError
 
     def query_terms(self, query: str) -> tuple[str, ...]:
-        """The words a query is looked up by, after segmentation; blank words are dropped."""
-        seen: dict[str, None] = {}
-        for word in self.tokenizer(query):
-            word = word.strip()
-            if word:
-                seen.setdefault(word, None)
-        return tuple(seen)
+        return query_terms(self.tokenizer, query)
 
     @staticmethod
     def _filter_sql(flt: SearchFilter | None) -> tuple[str, list[Any]]:
@@ -135,3 +145,16 @@ class SqlSearch:
             params,
         )
         return {str(r["k"] or ""): int(r["n"]) for r in rows}
+
+    def health(self) -> dict[str, Any]:
+        """The same shape as ``EsSearchIndex.health`` for the board's system page: here the search
+        is the record store itself, so it is as reachable as the database and never lags."""
+        backend = "postgresql" if self.url.startswith("postgres") else "sqlite"
+        out: dict[str, Any] = {"backend": backend, "url": self._safe_url(), "reachable": False, "documents": None,
+                               "size_bytes": None, "outbox": None, "rebuild": None, "error": ""}
+        try:
+            out["documents"] = self.count_items()
+            out["reachable"] = True
+        except StorageError as exc:
+            out["error"] = str(exc)
+        return out

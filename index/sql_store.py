@@ -29,6 +29,7 @@ from index.records import (
     User,
     now_cst,
 )
+from index.sql_outbox import SqlOutbox
 from index.store import CaseFilter, CaseUpdate, Tokenizer
 
 Row = Any
@@ -46,8 +47,12 @@ class Tx(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Cursor: ...
 
 
-class SqlStore:
-    """Records in SQL; subclasses provide ``_tx``, ``_write``, ``_index_text`` and search."""
+class SqlStore(SqlOutbox):
+    """Records in SQL; subclasses provide ``_tx``, ``_write``, ``_index_text`` and search.
+
+    Every change to an item, its classification or its case also queues the item for a search
+    cluster in the same transaction (``index.sql_outbox``), once one is attached.
+    """
 
     url: str
     tokenizer: Tokenizer
@@ -152,6 +157,7 @@ class SqlStore:
             })
             self._index_text(conn, item_id, item.title, item.body, replace=False)
             self._observe(conn, item_id, item, now)
+            self._enqueue_search(conn, item_id)
             return AddResult(item_id=item_id, status="new")
 
     def _refresh_item(self, conn: Tx, row: Row, item: Item, now: str | None) -> None:
@@ -168,6 +174,7 @@ class SqlStore:
         if (row["title"], row["body"]) != (item.title, item.body):
             self._index_text(conn, row["id"], item.title, item.body, replace=True)
         self._observe(conn, row["id"], item, now)
+        self._enqueue_search(conn, row["id"])
 
     def _observe(self, conn: Tx, item_id: int, item: Item, now: str | None) -> None:
         if item.reply_count is not None or item.view_count is not None:
@@ -219,6 +226,7 @@ class SqlStore:
                 f"INSERT INTO classifications ({cols}) VALUES ({marks}) ON CONFLICT (item_id) DO UPDATE SET {updates}",
                 tuple(values.values()),
             )
+            self._enqueue_search(conn, classification.item_id)
 
     def get_classification(self, item_id: int) -> Classification | None:
         row = self._one("SELECT * FROM classifications WHERE item_id = ?", (item_id,))
@@ -246,6 +254,7 @@ class SqlStore:
             case_id = self._insert(conn, "cases", codec.case_values(case))
             self._write_case_units(conn, case_id, case.lead_unit, case.co_units, case.assigned_at)
             self._insert_event(conn, Event(**{**event.__dict__, "case_id": case_id}))
+            self._enqueue_search(conn, case.item_id)
         return self.get_case(case_id)
 
     def update_case(
@@ -269,7 +278,7 @@ class SqlStore:
     def _update_one(self, conn: Tx, u: CaseUpdate) -> None:
         values = codec.case_change_values(u.changes)
         row = conn.execute(
-            "SELECT version, lead_unit, co_units_json FROM cases WHERE id = ?" + self.for_update, (u.case_id,)
+            "SELECT version, item_id, lead_unit, co_units_json FROM cases WHERE id = ?" + self.for_update, (u.case_id,)
         ).fetchone()
         if row is None:
             raise NotFound(f"case {u.case_id} does not exist")
@@ -284,6 +293,7 @@ class SqlStore:
         for unit_id, unit_values in (u.unit_changes or {}).items():
             self._update_case_unit(conn, u.case_id, unit_id, unit_values)
         self._insert_event(conn, u.event)
+        self._enqueue_search(conn, row["item_id"])
 
     _CASE_UNIT_FIELDS = ("acknowledged_at", "replied_at", "reply_text")
 

@@ -162,6 +162,34 @@ def open_store(url: str, tokenizer: Tokenizer | None = None) -> Any:
     )
 
 
+def open_search(url: str, records: Any, tokenizer: Tokenizer | None = None, fallback: bool = True,
+                **options: Any) -> Any:
+    """Open the ``SearchIndex`` named by ``url`` over the items in ``records`` (an open record store).
+
+    * empty, or the record store's own URL: the record store answers (SQL full text);
+    * ``http://host:9200[/prefix]`` (``https``, ``user:password@`` allowed): Elasticsearch, fed from
+      the record store's outbox; ``prefix`` (default ``huiying``) names its indices. With ``fallback``
+      (the default) searches are answered from the record store, with a note, while the cluster
+      is unavailable (``index.search_fallback``). ``options`` are ``index.es_store.EsOptions`` fields.
+    """
+    if not url or url == getattr(records, "url", None):
+        return records
+    if url.startswith(("http://", "https://")):
+        try:
+            from index.es_store import EsOptions, EsSearchIndex
+        except ImportError as exc:  # pragma: no cover - depends on the installation
+            raise UnsupportedStoreURL("Elasticsearch support is not installed: pip install 'elasticsearch>=8.12,<9'") from exc
+        index = EsSearchIndex(url, records, tokenizer or whitespace_tokenizer, EsOptions(**options))
+        if not fallback:
+            return index
+        from index.search_fallback import FallbackSearch
+
+        return FallbackSearch(index, records)
+    raise UnsupportedStoreURL(
+        f"unsupported search URL {url!r}: leave it empty to search the record store, or use http://host:9200/prefix"
+    )
+
+
 def sqlite_path(url: str) -> str:
     """The file path inside a ``sqlite:///`` URL (``sqlite:///:memory:`` for a throwaway store)."""
     if url.startswith("sqlite:///"):

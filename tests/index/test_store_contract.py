@@ -1,7 +1,8 @@
 """The storage contract: what every backend must do, run against each backend it is given.
 
 SQLite always runs (a real file in a temporary folder); PostgreSQL runs when the tests are given
-a server (``HUIYING_TEST_POSTGRES_URL``; ``.ci/run`` starts one).
+a server (``HUIYING_TEST_POSTGRES_URL``; ``.ci/run`` starts one). Search has its own contract, run
+on every search backend including Elasticsearch: ``test_search_contract.py``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pytest
 
 from index.errors import MigrationError, NotFound, VersionConflict
 from index.records import CST, Case, Classification, Event, Item, Reply, Unit
-from index.store import CaseFilter, SearchFilter, open_store
+from index.store import CaseFilter, open_store
 from nlp.segment import search_tokens
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=CST)
@@ -183,32 +184,6 @@ class TestNotifications:
         assert {n.id for n in first}.isdisjoint({n.id for n in second})
         assert store.claim_due_notifications(T0, 10, lease_until=lease) == []
         assert len(store.claim_due_notifications(lease, 10, lease_until=lease + timedelta(minutes=5))) == 5
-
-
-class TestSearch:
-    def test_chinese_words_are_found_and_filters_apply(self, store):
-        a = store.add_item(make_item(1, title="工地拖欠农民工工资", body="春节前仍未发放工资，请求人社局处理")).item_id
-        b = store.add_item(make_item(2, title="小区噪音扰民", body="夜间施工噪音严重")).item_id
-        classify(store, a, unit="hrss")
-        classify(store, b, unit="housing", urgency="紧急")
-        result = store.search("工资")
-        assert [h.item_id for h in result.hits] == [a] and result.total == 1 and "工资" in result.terms
-        assert "工资" in result.hits[0].snippet
-        assert store.search("噪音", SearchFilter(units=("hrss",))).total == 0
-        assert store.search("噪音", SearchFilter(urgencies=("紧急",))).hits[0].item_id == b
-
-    def test_an_empty_or_punctuation_query_finds_nothing_without_error(self, store):
-        store.add_item(make_item(1))
-        assert store.search("").total == 0
-        assert store.search('"*()').total == 0
-
-    def test_counts_by_dimension(self, store):
-        for n, unit in ((1, "hrss"), (2, "hrss"), (3, "housing")):
-            classify(store, store.add_item(make_item(n)).item_id, unit=unit)
-        assert store.counts_by("unit") == {"hrss": 2, "housing": 1}
-        assert store.counts_by("source") == {"demo-bbs": 3}
-        with pytest.raises(ValueError):
-            store.counts_by("colour")
 
 
 class TestState:
