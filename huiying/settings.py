@@ -41,6 +41,8 @@ SETTINGS: tuple[Setting, ...] = (
             "without English stop words)."),
     Setting("search_replicas", "HUIYING_SEARCH_REPLICAS", "0",
             "Replicas of each monthly Elasticsearch index (0 on a single node, 1 on a cluster)."),
+    Setting("sources", "HUIYING_SOURCES", "",
+            "Sources file (YAML) for `huiying monitor` and `huiying sources` (default: the bundled demo sources)."),
     Setting("county_dir", "HUIYING_COUNTY_DIR", str(DEFAULT_COUNTY_DIR),
             "The county's folder: units.yaml (units and towns), routing.yaml, optional deadlines.yaml."),
     Setting("model_path", "HUIYING_MODEL_PATH", str(DEFAULT_MODEL_PATH),
