@@ -8,6 +8,7 @@ Everything here is skipped, with the reason, when ``/usr/bin/chromium`` or Selen
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -101,9 +102,18 @@ def _seed(db: Path) -> dict[str, int]:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port below the kernel's ephemeral range, so outgoing connections made by other tests cannot take it
+    between this check and the board binding it."""
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(20000, 32000)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port between 20000 and 32000 on 127.0.0.1")
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 40) -> None:
@@ -147,19 +157,32 @@ def board_server(browser_ready: None, tmp_path_factory: pytest.TempPathFactory) 
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    port = _free_port()
     env = {**os.environ, "HUIYING_STORE_URL": f"sqlite:///{db}", "HUIYING_DATA_DIR": str(folder),
            "HUIYING_CALENDAR_WEEKDAY_FALLBACK": "1"}
-    log = (folder / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
-         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none", "--client.toolbarMode", "viewer"],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+    log_path = folder / "streamlit.log"
+    for attempt in range(5):
+        port = _free_port()
+        log = log_path.open("wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(APP), "--server.address", "127.0.0.1",
+             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--global.developmentMode", "false", "--server.fileWatcherType", "none",
+             "--client.toolbarMode", "viewer"],
+            env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(url, proc)
+            break
+        except RuntimeError as exc:
+            proc.kill()
+            proc.wait()
+            log.close()
+            printed = log_path.read_text(encoding="utf-8", errors="replace")
+            if "is not available" in printed and attempt < 4:
+                continue  # another process took the port first: pick another
+            raise RuntimeError(f"{exc}; the board printed:\n{printed[-2000:]}") from exc
     try:
-        _wait_healthy(url, proc)
         yield Server(url, cases, db)
     finally:
         proc.terminate()
