@@ -64,8 +64,6 @@ install() {
   echo "$dist"
 }
 
-run_as() { if [ "$(id -u)" = 0 ]; then setpriv --reuid=$RUN_UID --regid=$RUN_UID --clear-groups "$@"; else "$@"; fi; }
-
 start() {
   local dir=${1:?data folder} port=${2:?port}
   local dist
@@ -96,34 +94,48 @@ path.data: $dir/data
 path.logs: $dir/logs
 EOF
   [ "$(id -u)" = 0 ] && chown -R $RUN_UID:$RUN_UID "$dir"
-  rm -f "$dir/es.pid"
-  if ! run_as env -i PATH=/usr/bin:/bin HOME="$dir" ES_PATH_CONF="$dir/config" ES_TMPDIR="$dir/tmp" \
-      ES_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP" "$dist/bin/elasticsearch" -d -p "$dir/es.pid" >"$dir/logs/start.out" 2>&1; then
-    say "Elasticsearch did not start; last lines of its output:"; tail -n 30 "$dir/logs/start.out" "$dir/logs/huiying-test.log" >&2 2>/dev/null || true
-    exit 1
-  fi
+  rm -f "$dir/es.pid" "$dir/launcher.pid"
+  # Not daemonised (-d): the launcher stays the server's parent, so its PID is known at once (a
+  # stop during start-up finds it), and if the launcher dies for any reason the server exits too
+  # (it stops when its stdin from the launcher closes): no orphaned node. es.pid is the server's.
+  local as_user=()  # setpriv, env and bin/elasticsearch all exec: $! is the launcher itself
+  [ "$(id -u)" = 0 ] && as_user=(setpriv --reuid=$RUN_UID --regid=$RUN_UID --clear-groups)
+  "${as_user[@]}" env -i PATH=/usr/bin:/bin HOME="$dir" ES_PATH_CONF="$dir/config" ES_TMPDIR="$dir/tmp" \
+    ES_JAVA_OPTS="-Xms$HEAP -Xmx$HEAP" "$dist/bin/elasticsearch" -p "$dir/es.pid" \
+    >"$dir/logs/start.out" 2>&1 </dev/null &
+  echo $! >"$dir/launcher.pid"
   local url="http://127.0.0.1:$port"
-  for _ in $(seq 1 180); do
+  for _ in $(seq 1 240); do
     if curl -sf "$url/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; then
       echo "$url"; return 0
     fi
-    if [ -f "$dir/es.pid" ] && ! kill -0 "$(cat "$dir/es.pid")" 2>/dev/null; then break; fi
+    kill -0 "$(cat "$dir/launcher.pid")" 2>/dev/null || break
     sleep 0.5
   done
-  say "Elasticsearch did not answer on $url; last lines of its log:"
-  tail -n 30 "$dir/logs/huiying-test.log" >&2 2>/dev/null || true
+  say "Elasticsearch did not answer on $url; last lines of its output:"
+  tail -n 30 "$dir/logs/start.out" >&2 2>/dev/null || true
   stop "$dir"; exit 1
 }
 
-stop() {
-  local dir=${1:?data folder} pid
-  [ -f "$dir/es.pid" ] || return 0
-  pid=$(cat "$dir/es.pid")
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || { rm -f "$dir/es.pid"; return 0; }; sleep 0.5; done
-  say "Elasticsearch (pid $pid) did not stop within 30 s; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$dir/es.pid"
+stop() {  # by PID: the launcher (which stops the server with it) and the server (es.pid, once written)
+  local dir=${1:?data folder} deadline=$((SECONDS + 30)) pid alive known=" "
+  while :; do
+    for f in launcher.pid es.pid; do  # the server removes es.pid as it begins to stop: remember PIDs
+      if [ -f "$dir/$f" ] && pid=$(cat "$dir/$f" 2>/dev/null) && [ -n "$pid" ]; then
+        case "$known" in *" $pid "*) ;; *) known="$known$pid "; kill -TERM "$pid" 2>/dev/null || true ;; esac
+      fi
+    done
+    alive=""
+    for pid in $known; do if kill -0 "$pid" 2>/dev/null; then alive="$alive $pid"; fi; done
+    [ -z "$alive" ] && break
+    if [ $SECONDS -ge $deadline ]; then
+      say "Elasticsearch (pids$alive) did not stop within 30 s; killing it"
+      kill -KILL $alive 2>/dev/null || true
+      break
+    fi
+    sleep 0.5
+  done
+  rm -f "$dir/launcher.pid" "$dir/es.pid"
 }
 
 case "${1:-}" in
