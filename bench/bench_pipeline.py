@@ -20,7 +20,7 @@ from index.records import Classification, Item, now_cst
 from index.store import open_store
 from nlp.normalize import content_hash, normalize_text
 from nlp.segment import search_tokens
-from nlp.understand import Understander
+from nlp.understand import Message, Understander
 
 
 def run(n: int) -> dict[str, object]:
@@ -53,6 +53,7 @@ def run(n: int) -> dict[str, object]:
 
         full_s, stored = timed(pipeline)
         understand_s, _ = timed(lambda: [understander.understand(t, b) for t, b in data[: min(n, 2000)]])
+        batch_s, _ = timed(lambda: understander.understand_many([Message(t, b) for t, b in data[: min(n, 2000)]]))
         store.close()
     return {
         "messages": n,
@@ -60,6 +61,7 @@ def run(n: int) -> dict[str, object]:
         "model_load_s": round(load_s, 3),
         "baseline_jieba_msgs_per_s": round(n / baseline_s, 1),
         "understand_only_msgs_per_s": round(min(n, 2000) / understand_s, 1),
+        "understand_many_msgs_per_s": round(min(n, 2000) / batch_s, 1),
         "understand_and_store_msgs_per_s": round(n / full_s, 1),
         "ratio_to_jieba_baseline": round((n / full_s) / (n / baseline_s), 3),
         "peak_rss_mb": round(peak_rss_mb(), 1),

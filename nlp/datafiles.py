@@ -15,13 +15,14 @@ import yaml
 from nlp.errors import ConfigError
 
 SHIPPED_DATA_DIR = Path(__file__).resolve().parent / "data"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster, same result
 
 
 def read_yaml(path: Path | str, error: type[ConfigError] = ConfigError) -> dict[str, Any]:
     """Parse a YAML mapping; missing files and syntax errors become ``error`` naming the file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except FileNotFoundError as exc:
         raise error(
             path, "file not found; check the path or the county directory (HUIYING_COUNTY_DIR)"

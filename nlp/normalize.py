@@ -5,6 +5,13 @@ Crawled pages, message-board exports and officer input arrive with HTML, scrape 
 sometimes traditional characters. Every later step (dedupe hashes, the domain model, search,
 rules) must see the same text for the same message, so the cleaning happens here and nowhere else.
 
+Two entry points: :func:`normalize_text` for text that may be HTML (crawled pages, exports:
+tags are stripped and entities decoded until stable), and :func:`normalize_plain` for text known
+to be plain (officer input, a board's already-extracted text): the same clean-up without touching
+``<…>`` or ``&…;`` a citizen typed literally. Emoji are kept (they carry tone), minus the invisible
+variation selectors that make the same emoji compare unequal; :func:`strip_emoji` removes them
+where only words matter.
+
 All functions are total: they accept any ``str`` (empty, 1 MB, emoji only) and never raise.
 Every regular expression is written so that it runs in linear time on hostile input.
 """
@@ -35,8 +42,14 @@ _KEEP_FULLWIDTH = set("，！？：；（）＜＞＆")
 _HALF_WIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
 # Invisible characters scraped pages carry: zero-width spaces/joiners, BOM, soft hyphen.
 # Also the C0/C1 control characters except newline (tabs and CR become spaces first).
+# Emoji variation selectors (U+FE0E/FE0F) only choose text or colour presentation.
 _INVISIBLE = dict.fromkeys(
-    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *range(0, 10), *range(11, 32), *range(0x7F, 0xA0)]
+    [
+        *map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f"),
+        *range(0, 10),
+        *range(11, 32),
+        *range(0x7F, 0xA0),
+    ]
 )
 _SPACE_LIKE = dict.fromkeys(map(ord, "\xa0\u3000\u2002\u2003\u2009\u202f\t\r\f\v"), " ")
 # One table for all character-level clean-up. It is applied before tags are stripped (so a tag
@@ -101,6 +114,37 @@ def normalize_text(text: str) -> str:
     text = _NEWLINE_RUN.sub("\n", text)
     text = to_simplified(text)
     return text.strip()
+
+
+def normalize_plain(text: str) -> str:
+    """Like :func:`normalize_text` for text known to be plain: literal ``<…>`` and ``&…;`` are kept.
+
+    A citizen may type "<script>" or "<<三国演义>>" and mean it; the crawler, having already turned
+    markup into visible text once, calls this instead of shielding those characters itself.
+    """
+    if not text:
+        return ""
+    text = text.translate(_CHAR_MAP)
+    text = _HSPACE_RUN.sub(" ", text)
+    text = _NEWLINE_RUN.sub("\n", text)
+    text = to_simplified(text)
+    return text.strip()
+
+
+# Pictographs, dingbats, flags, skin tones, keycaps; CJK and ordinary symbols (℃, ①, ※) are not touched.
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\U0001F1E6-\U0001F1FF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF"
+    "\U0001F3FB-\U0001F3FF\u20E3\uFE0E\uFE0F]+"
+)
+
+
+def strip_emoji(text: str) -> str:
+    """Text without emoji (for places where only words count, such as a model's character n-grams)."""
+    return _EMOJI.sub("", text) if text else ""
+
+
+def has_emoji(text: str) -> bool:
+    return bool(_EMOJI.search(text))
 
 
 def to_simplified(text: str) -> str:

@@ -9,6 +9,7 @@ names it, because a typo here would silently send items to nobody.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,34 @@ class KeywordRule:
 
 
 @dataclass(frozen=True)
+class OpinionRule:
+    """A sign of an opinion incident (rumour, crowd, media attention) and who must co-handle it.
+
+    RULES.md: for opinion incidents the propaganda department publishes the public response and
+    public security handles rumours harmful to public order; the functional unit supplies facts.
+    """
+
+    name: str
+    terms: tuple[str, ...]
+    assist: tuple[str, ...]
+    min_body_hits: int = 1
+    except_: tuple[str, ...] = ()
+
+    def fired_by(self, title: str, body: str) -> str:
+        """The term that shows this incident (title mention, or enough body mentions), or ''."""
+        if self.except_:
+            for phrase in self.except_:
+                title, body = title.replace(phrase, ""), body.replace(phrase, "")
+        in_title = [t for t in self.terms if t in title]
+        if in_title:
+            return in_title[0]
+        counts = {t: body.count(t) for t in self.terms}
+        if sum(counts.values()) >= self.min_body_hits:
+            return max(self.terms, key=lambda t: counts[t])
+        return ""
+
+
+@dataclass(frozen=True)
 class Route:
     """The routing decision for one item, with the reasons a coordinator reads."""
 
@@ -58,6 +87,7 @@ class Route:
     place: str
     needs_triage: bool
     reasons: tuple[str, ...]
+    opinion: tuple[str, ...] = ()  # names of the opinion-incident signs found (谣言, 聚集, 媒体关注)
 
 
 @dataclass(frozen=True)
@@ -71,6 +101,7 @@ class RoutingTable:
     domains: tuple[DomainRoute, ...]
     keywords: tuple[KeywordRule, ...] = ()
     places: tuple[tuple[str, str], ...] = ()  # (name in text, town unit id)
+    opinion: tuple[OpinionRule, ...] = ()
 
     @classmethod
     def load(cls, path: Path | str, units_path: Path | str | None = None) -> RoutingTable:
@@ -86,7 +117,10 @@ class RoutingTable:
         needs_triage = confidence < self.threshold
         if needs_triage:
             reasons.append(f"领域置信度{confidence:.2f}低于{self.threshold:.2f}，需人工研判")
-        rules = [(rule, term) for rule in self.keywords if (term := rule.fired_by(title, body))]
+        present = self._present_terms(title + "\n" + body)
+        rules = [
+            (rule, term) for rule in self.keywords if _may_fire(rule.terms, present) and (term := rule.fired_by(title, body))
+        ]
         domain_rule = next((r for r, _ in rules if r.domain and r.domain != domain), None)
         if domain_rule and (needs_triage or self.domain_route(domain) is None):
             why = "模型把握不足" if needs_triage else f"领域“{domain}”不在路由表中"
@@ -102,13 +136,34 @@ class RoutingTable:
             needs_triage = True
             reasons.append(f"无法确定承办单位→{self._name(lead)}研判交办")
         lead, extra = self._apply_keywords(rules, lead, reasons)
+        opinion_units, opinion = self._apply_opinion(title, body, reasons, present)
         towns = self.find_places(title + "\n" + body)
         for town_id, name in towns:
             reasons.append(f"地点“{name}”→{self._name(town_id)}协办")
-        ordered = extra[:1] + [t for t, _ in towns[:1]] + co + extra[1:] + [t for t, _ in towns[1:]]
+        # Opinion units first: a co-handling list cut at max_co_units must never drop the
+        # department that publishes the response.
+        ordered = (
+            opinion_units + extra[:1] + [t for t, _ in towns[:1]] + co + extra[1:] + [t for t, _ in towns[1:]]
+        )
         co_units = tuple(dict.fromkeys(u for u in ordered if u != lead))[: self.max_co_units]
         place = self._name(towns[0][0]) if towns else ""
-        return Route(domain, lead, co_units, place, needs_triage, tuple(reasons))
+        return Route(domain, lead, co_units, place, needs_triage, tuple(reasons), opinion)
+
+    def _apply_opinion(
+        self, title: str, body: str, reasons: list[str], present: frozenset[str]
+    ) -> tuple[list[str], tuple[str, ...]]:
+        """Co-handling units for the opinion-incident signs in the text, with a reason each."""
+        units: list[str] = []
+        names: list[str] = []
+        for rule in self.opinion:
+            term = rule.fired_by(title, body) if _may_fire(rule.terms, present) else ""
+            if not term:
+                continue
+            names.append(rule.name)
+            units.extend(rule.assist)
+            who = "、".join(self._name(u) for u in rule.assist)
+            reasons.append(f"舆情（{rule.name}）：出现“{term}”→{who}协办")
+        return units, tuple(names)
 
     def _apply_keywords(
         self, rules: list[tuple[KeywordRule, str]], lead: str, reasons: list[str]
@@ -132,6 +187,15 @@ class RoutingTable:
                 names = "、".join(self._name(u) for u in rule.assist)
                 reasons.append(f"关键词“{term}”→{names}协办")
         return lead, extra
+
+    @cached_property
+    def _all_terms(self) -> tuple[str, ...]:
+        return tuple(sorted({t for rule in (*self.keywords, *self.opinion) for t in rule.terms}))
+
+    def _present_terms(self, text: str) -> frozenset[str]:
+        """Terms that occur in the text; a term whose end characters are absent is skipped unsearched."""
+        chars = set(text)
+        return frozenset(t for t in self._all_terms if t[0] in chars and t[-1] in chars and t in text)
 
     def domain_route(self, domain: str) -> DomainRoute | None:
         """The row for a domain, or None when the table has no such domain."""
@@ -157,6 +221,11 @@ class RoutingTable:
     def _name(self, unit_id: str) -> str:
         unit = self.units.get(unit_id)
         return unit.name if unit else unit_id
+
+
+def _may_fire(terms: tuple[str, ...], present: frozenset[str]) -> bool:
+    """True when one of the rule's terms occurs in the text (the rule's own counting decides the rest)."""
+    return any(t in present for t in terms)
 
 
 class _Parser:
@@ -202,6 +271,24 @@ class _Parser:
             domains=domains,
             keywords=keywords,
             places=self.places(data.get("places") or {}),
+            opinion=tuple(self.opinion(row, n) for n, row in enumerate(data.get("opinion") or [], start=1)),
+        )
+
+    def opinion(self, row: Any, number: int) -> OpinionRule:
+        where = f"opinion entry #{number}"
+        if not isinstance(row, dict) or not row.get("name"):
+            raise self.fail(f"{where} needs `name`, `terms` and `assist` (got {row!r})")
+        where = f"{where} ({row['name']})"
+        terms = string_list(row.get("terms"), self.path, f"{where} terms", RoutingConfigError)
+        assist = string_list(row.get("assist"), self.path, f"{where} assist", RoutingConfigError)
+        if not terms or not assist:
+            raise self.fail(f"{where} needs `terms` and `assist` (the units that co-handle the incident)")
+        return OpinionRule(
+            name=str(row["name"]),
+            terms=terms,
+            assist=tuple(self.unit(u, f"{where} assist") for u in assist),
+            min_body_hits=max(1, int(row.get("min_body_hits", 1))),
+            except_=string_list(row.get("except"), self.path, f"{where} except", RoutingConfigError),
         )
 
     def domain(self, row: Any, number: int) -> DomainRoute:

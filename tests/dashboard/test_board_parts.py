@@ -43,11 +43,17 @@ def _case(**kw) -> Case:
     ("…41622199001011234，申请", "…416**********1234，申请"),  # half a number, cut by a snippet
     ("银行卡6222021234567890123", "银行卡622************0123"),
     ("2026年11月24日 10:00，3栋", "2026年11月24日 10:00，3栋"),
-    ("座机 0762-6812345", "座机 0762-6812345"),
 ])
 def test_personal_numbers_are_masked(text, expected):
     assert privacy.fallback_mask(text) == expected
     assert privacy.mask(text) == expected
+
+
+def test_landlines_are_masked_by_the_understanding_layer_rules():
+    # The local fallback knows only mobile, ID and long numbers; nlp.pii also knows landlines and plates.
+    assert privacy.fallback_mask("座机 0762-6812345") == "座机 0762-6812345"
+    assert privacy.mask("座机 0762-6812345") == "座机 0762-****45"
+    assert "粤P12345" not in privacy.mask("车牌粤P12345停在门口")
 
 
 def test_who_sees_personal_data():

@@ -13,6 +13,8 @@ LABELLED = SHARED / "data" / "teddy2020c" / "labeled_messages_495.csv"
 LABELLED_XLSX = SHARED / "data" / "teddy2020c" / "labeled_messages_495.xlsx"
 TAXONOMY = SHARED / "data" / "teddy2020c" / "taxonomy_517.csv"
 COUNTY_DIR = REPO / "huiying" / "county" / "longchuan"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+UNLABELLED_FILES = ("unlabeled_messages_2801.csv", "messages_with_votes_4326.csv", "messages_with_replies_2816.csv")
 
 
 def need(path: Path) -> Path:
@@ -60,6 +62,20 @@ def small_labelled_csv(tmp_path_factory: pytest.TempPathFactory, labelled_csv: P
         writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(kept)
+    return out
+
+
+@pytest.fixture(scope="session")
+def small_unlabelled_csv(tmp_path_factory: pytest.TempPathFactory, labelled_csv: Path) -> Path:
+    """300 unlabelled messages (a slice of unlabeled_messages_2801): enough to shape a vocabulary."""
+    source = need(labelled_csv.parent / UNLABELLED_FILES[0])
+    with source.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))[:300]
+    out = tmp_path_factory.mktemp("data") / "unlabelled.csv"
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
     return out
 
 

@@ -7,6 +7,7 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 import sklearn
 
@@ -44,10 +45,13 @@ def test_shipped_model_loads_quickly_with_its_metadata() -> None:
     model = DomainModel.load()
     assert time.perf_counter() - start < 1.0
     meta = model.metadata
-    assert len(model.labels) == 7 and list(model.labels) == meta["labels"]
-    assert meta["cv"]["folds"] == 5 and 0.7 < meta["cv"]["macro_f1"] <= 1.0
+    assert list(model.labels) == meta["labels"] and len(model.labels) == 15  # the taxonomy's domains
+    assert len(meta["labelled_domains"]) == 7 and set(meta["labelled_domains"]) <= set(model.labels)
+    assert model.seed_only_domains == set(model.labels) - set(meta["labelled_domains"])
+    assert meta["cv"]["folds"] == 5 and 0.85 < meta["cv"]["macro_f1"] <= 1.0
     assert set(meta["library_versions"]) >= {"scikit-learn", "skops", "jieba"}
     assert len(meta["training_data"]["sha256"]) == 64
+    assert meta["unlabelled"]["unlabelled_used"] > 5000 and meta["seed_documents"] > 400
     assert DEFAULT_MODEL_PATH.stat().st_size < 5_000_000
 
 
@@ -57,6 +61,28 @@ def test_predictions_are_probabilities_with_evidence(model: DomainModel) -> None
     assert abs(sum(p for _, p in prediction.ranking) - 1.0) < 1e-3
     assert prediction.ranking[0] == (prediction.domain, round(prediction.confidence, 4))
     assert prediction.evidence and all(isinstance(w, str) and w for w in prediction.evidence)
+
+
+def test_fast_path_equals_the_scikit_learn_pipeline(model: DomainModel) -> None:
+    """Prediction skips scikit-learn's per-call checks; the probabilities must not change."""
+    from nlp.features import message_tokens
+
+    texts = [prepare_text(t, b) for t, b in SAMPLES] + [prepare_text("龍川縣醫院收費", "收費不合理 ＡＢＣ"), "\n\n"]
+    words = [message_tokens(t) for t in texts]
+    expected = model.pipeline.predict_proba(texts)
+    assert np.allclose(model.probabilities(model.vectorize(texts, words)), expected, atol=1e-9)
+    features = model.pipeline.named_steps["features"].transform(texts)
+    assert abs(model.vectorize(texts, words) - features).max() < 1e-12
+    for text, row in zip(texts, expected, strict=True):
+        prediction = model.predict_prepared(text)
+        assert prediction.domain == model.labels[int(np.argmax(row))]
+        assert dict(prediction.ranking) == {label: round(float(p), 4) for label, p in zip(model.labels, row, strict=True)}
+    assert model.predict_many(texts) == [str(p) for p in model.pipeline.predict(texts)]
+
+
+def test_seeded_domains_are_predicted_when_a_message_clearly_names_them(model: DomainModel) -> None:
+    assert model.predict("村里低保评定不公", "村干部的亲戚都吃低保，真正困难的人申请不到低保").domain == "民政"
+    assert model.predict("咨询身份证挂失", "身份证丢了怎么补办，要去哪个派出所").domain == "政法"
 
 
 def test_save_load_round_trip_gives_identical_predictions(model: DomainModel, tmp_path: Path) -> None:

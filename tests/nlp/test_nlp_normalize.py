@@ -109,3 +109,21 @@ def test_content_hash_is_stable_and_ignores_presentation() -> None:
 def test_content_hash_separates_title_from_body() -> None:
     assert content_hash("ab", "c") != content_hash("a", "bc")
     assert content_hash("路灯坏了", "一个月") != content_hash("路灯坏了", "两个月")
+
+
+def test_plain_variant_keeps_what_a_citizen_typed_literally() -> None:
+    from nlp.normalize import normalize_plain
+
+    typed = "我输入了<script>alert(1)</script> &amp; <<三国演义>>　全角ＡＢＣ１２３ 軟體\xa0 \n\n\t结尾"
+    plain = normalize_plain(typed)
+    assert plain == "我输入了<script>alert(1)</script> &amp; <<三国演义>> 全角ABC123 软体\n结尾"
+    assert normalize_plain(plain) == plain and normalize_plain("") == ""
+    assert normalize_text(typed) != plain  # the HTML variant strips the tag and decodes the entity
+
+
+def test_emoji_are_kept_without_presentation_selectors_and_can_be_stripped() -> None:
+    from nlp.normalize import has_emoji, strip_emoji
+
+    assert normalize_text("❤️ 好") == normalize_text("❤ 好") == "❤ 好"
+    assert strip_emoji("👍🏻好😀 ℃①") == "好 ℃①"
+    assert has_emoji("路灯坏了😡") and not has_emoji("路灯坏了")

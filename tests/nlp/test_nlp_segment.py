@@ -49,3 +49,37 @@ def test_keywords_are_content_words() -> None:
     assert len(found) == 3
     assert not set(found) & stopwords()
     assert keywords("") == ()
+
+
+def test_fast_search_cut_equals_jieba(labelled_csv) -> None:  # type: ignore[no-untyped-def]
+    """The faster search-mode cut must cut every real message exactly as jieba does."""
+    import csv
+
+    import jieba
+
+    from nlp.normalize import normalize_text
+    from nlp.segment import cut_for_search
+
+    with labelled_csv.open(encoding="utf-8-sig", newline="") as handle:
+        texts = [normalize_text(r["留言主题"] + "\n" + r["留言详情"]) for r in csv.DictReader(handle)]
+    texts += ["", "abc DEF 123 a1b2 ℃① 한국어 😀 Hello,world! 3.14 100% C++ e-mail", "\r\n\t  x"]
+    for text in texts:
+        assert cut_for_search(text) == jieba.lcut_for_search(text, HMM=False), text[:40]
+
+
+def test_user_word_frequency_is_jiebas_suggestion() -> None:
+    import jieba
+
+    from nlp.segment import _suggest_freq
+
+    for word in ("景区管理", "县政务服务数据管理局", "Hello世界", "a-b", "龙川县"):
+        assert _suggest_freq(word) == jieba.suggest_freq(word, tune=False)
+
+
+def test_top_terms_rank_by_count_and_idf_without_repeating_parts() -> None:
+    from nlp.segment import top_terms
+
+    words = ["景区", "管理", "景区管理", "景区管理", "门票", "的", "门票"]
+    idf = {"景区": 3.0, "管理": 1.0, "景区管理": 5.0, "门票": 4.0}
+    assert top_terms(words, idf, 2) == ("景区管理", "门票")
+    assert top_terms([], idf) == ()

@@ -129,3 +129,57 @@ def test_missing_files_raise_errors_that_say_what_to_do(tmp_path: Path) -> None:
         Understander.load(county_dir=tmp_path)
     with pytest.raises(ModelNotFound, match="huiying nlp train"):
         Understander.load(model_path=tmp_path / "none.skops")
+
+
+def test_a_batch_gives_the_same_results_as_one_by_one(understander: Understander) -> None:
+    from nlp.understand import Message
+
+    items = [
+        ("老隆镇工地拖欠农民工工资", "我们几十个工人干了一年活，老板跑了"),
+        ("", ""),
+        ("😀😀", "🔥👍"),
+        ("小区3号楼发生火灾", "有人被困在楼上"),
+        ("景区门票太贵", "游客被宰，请市场监管部门查处"),
+        ("龍川縣醫院收費不合理", "住院費用清單看不懂"),
+    ]
+    batch = understander.understand_many([Message(t, b) for t, b in items])
+    assert batch == [understander.understand(t, b) for t, b in items]
+
+
+def test_rumours_crowds_and_media_bring_in_propaganda_and_police(understander: Understander) -> None:
+    rumour = understander.understand("网传老隆镇化工厂爆炸", "有人造谣说死了很多人，大家都在转发")
+    assert rumour.co_units[:2] == ("propaganda", "public-security") and rumour.opinion == ("谣言",)
+    assert any(r.startswith("舆情（谣言）") for r in rumour.reasons)
+    crowd = understander.understand("几百名业主聚集堵路", "业主们聚集在国道上拉横幅，把路堵死了")
+    assert {"propaganda", "public-security"} <= set(crowd.co_units) and crowd.urgency == "特急"
+    media = understander.understand("小区垃圾清运不及时", "已经有记者来采访了，准备向媒体曝光")
+    assert "propaganda" in media.co_units and "public-security" not in media.co_units
+    plain = understander.understand("路灯坏了", "新城路的路灯坏了一个多月")
+    assert plain.opinion == () and "propaganda" not in plain.co_units
+
+
+def test_near_duplicates_are_marked_and_a_burst_raises_urgency(understander: Understander) -> None:
+    from datetime import datetime, timedelta
+
+    from nlp.dedupe import NearDuplicateIndex
+
+    body = "新城路与文化路交叉口的路灯已经坏了一个多月，晚上一片漆黑，行人和车辆都看不清，请尽快修复"
+    understander.duplicates = NearDuplicateIndex()
+    try:
+        start = datetime(2026, 3, 2, 9)
+        first = understander.understand("路灯坏了", body, item_id=1, posted_at=start)
+        assert first.near_duplicates == () and first.urgency == "一般"
+        results = [
+            understander.understand(f"路灯坏了{i}", body + "！" * i, item_id=i, posted_at=start + timedelta(hours=i))
+            for i in range(2, 8)
+        ]
+    finally:
+        understander.duplicates = None
+    assert results[0].near_duplicates[0][0] == 1 and any("可并单" in r for r in results[0].reasons)
+    assert results[-1].urgency == "紧急" and any("相似留言" in r for r in results[-1].reasons)
+
+
+def test_keywords_come_from_the_words_already_cut(understander: Understander) -> None:
+    result = understander.understand("景区门票太贵", "景区门票一百多元，游客都说太贵，景区管理混乱")
+    assert "景区" in "".join(result.keywords) and len(result.keywords) <= 5
+    assert result.domain == "商贸旅游"
