@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -187,6 +188,16 @@ def classification_block(view: CaseView, names: Mapping[str, str]) -> None:
                         + "\n".join(f"- {escape_markdown(r)}" for r in c.reasons))
 
 
+NEAR_SHOWN = 10
+
+
+def _near_label(store: Any, item_id: int, similarity: float | None) -> str:
+    """'案件 #12（相似度 86%）' — officers work by case number; an item without a case says so."""
+    case = store.case_for_item(item_id) if callable(getattr(store, "case_for_item", None)) else None
+    label = f"案件 #{case.id}" if case is not None else f"信息 {item_id}（未立案）"
+    return label + (f"（相似度 {similarity:.0%}）" if similarity is not None else "")
+
+
 def related_block(view: CaseView, names: Mapping[str, str], user: User) -> None:
     """Reposts, near-duplicates, merged cases and the event: what the store knows, no more."""
     rt = session.runtime()
@@ -197,8 +208,9 @@ def related_block(view: CaseView, names: Mapping[str, str], user: User) -> None:
             lines.append(f"同一内容在其他来源出现 {len(found.reposts)} 次：")
             lines.extend(f"  {source} · {url or external_id}" for source, external_id, url in found.reposts)
         if found.near_duplicates_available:
-            near = ", ".join(f"#{i}" + (f"（相似度 {s:.0%}）" if s is not None else "") for i, s in found.near_duplicates)
-            lines.append(f"相似留言（按内容编号）：{near or '未发现'}")
+            near = "，".join(_near_label(rt.store, i, s) for i, s in found.near_duplicates[:NEAR_SHOWN])
+            more = f" 等 {len(found.near_duplicates)} 条" if len(found.near_duplicates) > NEAR_SHOWN else ""
+            lines.append(f"相似留言（可并单）：{near + more if near else '未发现'}")
         else:
             lines.append("相似留言：系统尚未启用相似件识别，可用“搜索”页按关键词查找。")
         if found.merged_cases:

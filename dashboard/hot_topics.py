@@ -1,16 +1,19 @@
 """Hot topics and their heat over time, from what the store has today.
 
-Until the understanding layer's event grouping lands, a topic is a keyword the understanding
-step gave the items (``Classification.keywords``): its heat is how many cases carried it per
-day. Volume by day comes from ``search.counts_by("day")``; domains and places from the same
-counts. The newest ``SCAN_LIMIT`` cases of the window are read, which bounds the cost.
+A hot topic is an event: items about one matter, grouped after intake by the relate step
+(``crawlers/relate.py``), with a heat that decays (``store.hot_topics``). Topics with at least
+two items in the window are shown hottest first, with their items per day. A store that offers
+no events (or a window without any) falls back to keywords the understanding step gave the
+items (``Classification.keywords``), counted per day. Volume by day comes from
+``search.counts_by("day")``; domains and places from the same counts. The newest
+``SCAN_LIMIT`` cases of the window are read, which bounds the cost.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,6 +109,73 @@ def heat(views: Sequence[CaseView], keywords: Sequence[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
+class EventTopic:
+    """One event as the page lists it."""
+
+    event_id: int
+    title: str
+    size: int
+    in_window: int
+    heat: float
+    first_seen: datetime | None
+    last_seen: datetime | None
+    terms: tuple[str, ...]
+    units: tuple[str, ...]
+
+
+EVENT_ITEMS_READ = 200  # newest items read per event for its daily curve and units
+
+
+def events(store: Any, start: datetime, masker: Callable[[str], str], top: int = TOP) -> tuple[list[EventTopic], pd.DataFrame]:
+    """The hottest events with at least two items posted in the window, and their items per day."""
+    if not callable(getattr(store, "hot_topics", None)):
+        return [], pd.DataFrame(columns=["日期", "话题", "件数"])
+    found: list[EventTopic] = []
+    per_day: Counter[tuple[str, str]] = Counter()
+    for topic in store.hot_topics(limit=top * 3, min_items=2, since=start):
+        ids = store.topic_items(topic.id)[-EVENT_ITEMS_READ:]
+        days: Counter[str] = Counter()
+        units: Counter[str] = Counter()
+        for item_id in ids:
+            item = store.get_item(item_id)
+            when = item.posted_at or item.fetched_at
+            if when is None or to_cst(when) < start:
+                continue
+            days[_day(when)] += 1
+            case = store.case_for_item(item_id)
+            if case is not None:
+                units[case.lead_unit] += 1
+        if sum(days.values()) < 2:
+            continue
+        title = masker(one_line(topic.title, 40))
+        found.append(EventTopic(topic.id, title, topic.size, sum(days.values()), round(topic.heat, 1),
+                                topic.first_seen, topic.last_seen, topic.terms, tuple(u for u, _ in units.most_common(3))))
+        if len(found) <= CHARTED:
+            for day, n in days.items():
+                per_day[(day, f"#{topic.id} {title[:12]}")] += n
+        if len(found) >= top:
+            break
+    curve = pd.DataFrame([{"日期": d, "话题": w, "件数": n} for (d, w), n in sorted(per_day.items())],
+                         columns=["日期", "话题", "件数"])
+    return found, curve
+
+
+def events_table(found: Sequence[EventTopic], names: Mapping[str, str]) -> pd.DataFrame:
+    rows = [
+        {"事件": e.title, "热度": e.heat, "件数（范围内）": e.in_window, "件数（累计）": e.size,
+         "首次出现": _stamp(e.first_seen), "最近一条": _stamp(e.last_seen), "关键词": "、".join(e.terms[:4]),
+         "主要承办单位": "、".join(names.get(u, u) for u in e.units)}
+        for e in found
+    ]
+    return pd.DataFrame(rows, columns=["事件", "热度", "件数（范围内）", "件数（累计）", "首次出现", "最近一条", "关键词",
+                                       "主要承办单位"])
+
+
+def _stamp(moment: datetime | None) -> str:
+    return to_cst(moment).strftime("%m-%d %H:%M") if moment is not None else ""
+
+
+@dataclass(frozen=True)
 class HotTopics:
     """Everything the page shows for one window (plain data, so it can be cached)."""
 
@@ -115,19 +185,22 @@ class HotTopics:
     domains: pd.DataFrame
     places: pd.DataFrame
     scanned: int
+    events: list[EventTopic] = field(default_factory=list)
+    event_heat: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["日期", "话题", "件数"]))
 
 
 def collect(store: Any, search: Any, window: str, now: datetime) -> HotTopics:
-    """Read the window once: counts by day, domain and place; keywords of the newest cases.
-    Example titles are masked: the page is an overview for every county role."""
+    """Read the window once: counts by day, domain and place; events (or keywords) of the newest cases.
+    Titles are masked: the page is an overview for every county role."""
     start = window_start(window, now)
     flt = search_filter(start)
     views = store.list_cases(case_filter(start))
     found = topics(views, now, mask)
+    grouped, curve = events(store, start, mask)
     return HotTopics(
         topics=found, heat=heat(views, [t.keyword for t in found[:CHARTED]]),
         volume=volume(search.counts_by("day", flt)), domains=shares(search.counts_by("domain", flt), "领域"),
-        places=shares(search.counts_by("place", flt), "地点"), scanned=len(views),
+        places=shares(search.counts_by("place", flt), "地点"), scanned=len(views), events=grouped, event_heat=curve,
     )
 
 

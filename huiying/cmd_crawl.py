@@ -75,6 +75,7 @@ class CoordinationHook:
         now = now_cst()
         done: dict[str, Any] = {"source": source.name}
         for step, action in (
+            ("related", runtime.relate_new_items),
             ("cases_opened", lambda: runtime.cases.open_new_cases()),
             ("reminded", lambda: reminders.sweep(runtime.cases, now)),
             ("notifications", self._notify),
@@ -151,6 +152,7 @@ def cmd_monitor(args: argparse.Namespace) -> int:
                   f"{'（各运行一次）' if args.once else '；按 Ctrl+C 停止'}", flush=True)
         summary = monitor.run()
         # A run stopped by SIGTERM/Ctrl+C may have stored items after its last hook: open their cases now.
+        summary["related_at_exit"] = runtime.relate_new_items()
         summary["cases_opened_at_exit"] = runtime.cases.open_new_cases()
     finally:
         runtime.close()
@@ -212,10 +214,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         understander = None if args.no_understand else load_understander(str(config.model_path), str(config.county_dir))
         processor = ItemProcessor(runtime.store, understander)
         report = ingest_file(args.file, processor, source=args.source, platform=args.platform, sheet=args.sheet)
+        related = runtime.relate_new_items() if not args.no_understand else "off"
         opened = runtime.cases.open_new_cases() if not args.no_cases else 0
     finally:
         runtime.close()
     data = report.as_dict()
+    data["related"] = related
     data["cases_opened"] = opened
     if args.json:
         print_json(data)

@@ -1,5 +1,5 @@
 """The work that follows every collection cycle, shared by ``huiying monitor`` and the demo:
-open a case for each new item, send the reminders that are due, and deliver notifications.
+relate new items to earlier ones (near-duplicates, topics), open a case for each, send the reminders that are due, and deliver notifications.
 
 Each step is independent: a failed notification never stops cases from being opened, and every
 failure is reported in the returned summary rather than swallowed.
@@ -45,9 +45,10 @@ class Notifier:
 
 
 def after_collect(runtime: Runtime, notifier: Notifier | None, now: datetime | None = None) -> dict[str, Any]:
-    """Open cases for new items, send due reminders, deliver notifications."""
+    """Relate new items (near-duplicates, topics), open their cases, send due reminders, deliver notifications."""
     now = now or now_cst()
-    summary: dict[str, Any] = {"cases_opened": runtime.cases.open_new_cases()}
+    summary: dict[str, Any] = {"related": runtime.relate_new_items()}
+    summary["cases_opened"] = runtime.cases.open_new_cases()
     try:
         summary["reminded"] = sweep(runtime.cases, now)
     except Exception as exc:  # reminders must not stop intake; the failure is reported

@@ -26,6 +26,8 @@ class Runtime:
     county: str
     search: Any = None
     """Full-text search and counts (``index.store.SearchIndex``); the record store itself by default."""
+    relater: Any = None
+    """The relate step (``crawlers.relate.Relater``), loaded on first use."""
 
     def __post_init__(self) -> None:
         if self.search is None:
@@ -34,6 +36,18 @@ class Runtime:
     @property
     def unit_names(self) -> dict[str, str]:
         return {u.id: u.name for u in self.store.units()}
+
+    def relate_new_items(self) -> Any:
+        """Near-duplicates and topics of the items stored since the last call (before their cases
+        open, so a burst's raised urgency sets the deadline); a failure is reported, never raised."""
+        from crawlers.relate import Relater, relate_new_items
+
+        if self.relater is None:
+            try:
+                self.relater = Relater.load(self.store, self.config.model_path, self.config.county_dir)
+            except Exception as exc:  # intake and cases go on without relations
+                return f"failed: {type(exc).__name__}: {exc}"
+        return relate_new_items(self.relater)
 
     def close(self) -> None:
         if self.search is not self.store:

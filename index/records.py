@@ -209,6 +209,24 @@ class Event:
 
 
 @dataclass(frozen=True)
+class Topic:
+    """Items about one matter (an event / hot topic), grouped after intake.
+
+    ``heat`` is the topic's attention at ``heat_at``: every item counts 1 plus its engagement,
+    halved every few days since it was posted, so a matter that stopped drawing posts cools down.
+    """
+
+    id: int
+    title: str
+    terms: tuple[str, ...] = ()
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    size: int = 0
+    heat: float = 0.0
+    heat_at: datetime | None = None
+
+
+@dataclass(frozen=True)
 class User:
     """A person who signs in to the board; ``unit_id`` is empty for county-wide roles."""
 

@@ -30,6 +30,7 @@ from index.records import (
     now_cst,
 )
 from index.sql_outbox import SqlOutbox
+from index.sql_related import SqlRelated
 from index.store import CaseFilter, CaseUpdate, Tokenizer
 
 Row = Any
@@ -47,7 +48,7 @@ class Tx(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Cursor: ...
 
 
-class SqlStore(SqlOutbox):
+class SqlStore(SqlOutbox, SqlRelated):
     """Records in SQL; subclasses provide ``_tx``, ``_write``, ``_index_text`` and search.
 
     Every change to an item, its classification or its case also queues the item for a search

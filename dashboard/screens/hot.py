@@ -15,13 +15,23 @@ now = now_cst()
 st.title("热点话题")
 window = st.segmented_control("时间范围", list(hot_topics.WINDOWS), default=hot_topics.DEFAULT_WINDOW,
                               key="hot_window") or hot_topics.DEFAULT_WINDOW
-st.caption("话题按自动提取的关键词归并（事件聚合上线后改为按事件显示）；热度为每天涉及该话题的件数；每分钟更新。")
 data = caching.hot(rt.config.store_url, window, now.replace(second=0, microsecond=0).isoformat(), rt.store, rt.search)
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader("热点话题")
-    if data.topics:
+    if data.events:
+        st.caption("同一件事的留言自动归为一个事件；热度＝条数加上回复、浏览、点赞带来的关注，每3天减半；"
+                   "每次采集后更新。")
+        st.dataframe(hot_topics.events_table(data.events, names), hide_index=True, width="stretch")
+        st.altair_chart(hot_topics.heat_chart(data.event_heat), width="stretch")
+        with st.expander("按关键词看"):
+            if data.topics:
+                st.dataframe(hot_topics.topics_table(data.topics, names), hide_index=True, width="stretch")
+            else:
+                st.info("所选时间范围内没有带关键词的件。")
+    elif data.topics:
+        st.caption("所选时间范围内还没有两条以上留言的事件，暂按自动提取的关键词归并；热度为每天涉及该话题的件数；每分钟更新。")
         st.dataframe(hot_topics.topics_table(data.topics, names), hide_index=True, width="stretch")
         st.altair_chart(hot_topics.heat_chart(data.heat), width="stretch")
     else:

@@ -72,6 +72,32 @@ def test_hot_topics_count_keywords_per_day(board, username):
     assert not at.exception
 
 
+def test_hot_topics_list_events_and_a_case_names_its_near_duplicates(board):
+    from index.records import Item, now_cst
+
+    rt = board.runtime
+    gas = board.case("gas")
+    original = rt.store.get_item(gas.item_id)
+    for k in range(3):  # the same leak reported again by neighbours
+        rt.store.add_item(Item(source="demo-discuz", platform="discuz", url=f"http://bbs.example.cn/r{k}",
+                               external_id=f"repost-{k}", title=original.title, author=f"邻居{k}",
+                               body=original.body + f"楼上邻居{k}也闻到了。", posted_at=now_cst(), content_hash=f"r{k}"))
+    assert rt.relate_new_items()["near_duplicate_pairs"] >= 3
+
+    at = _page(board, "duty", "hot.py")
+    events = at.dataframe[0].value
+    assert events.iloc[0]["事件"] == "幸福小区燃气泄漏" and events.iloc[0]["件数（范围内）"] == 4
+    assert "事件" in events.columns and "热度" in events.columns
+    assert not at.exception
+
+    at = _page(board, "duty", "search.py")
+    at.text_input(key="search_query").input("燃气").run(timeout=board.timeout)
+    at.selectbox(key="search_case").select(gas.id).run(timeout=board.timeout)
+    shown = board.shown_text(at)
+    assert "相似留言（可并单）：信息 " in shown and "相似度" in shown
+    assert "所属事件：幸福小区燃气泄漏（4 条）" in shown
+
+
 def test_source_health_puts_the_blocked_source_first(board):
     at = _page(board, "duty", "sources.py")
     rows = at.dataframe[0].value

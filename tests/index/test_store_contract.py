@@ -210,3 +210,55 @@ def test_a_database_from_a_newer_version_is_refused(record_store_url):
     s.close()
     with pytest.raises(MigrationError, match="newer"):
         open_store(record_store_url, tokenizer=search_tokens)
+
+
+class TestRelatedItems:
+    """Near-duplicates and topics, as the relate step records them and the board reads them."""
+
+    def _topic(self, topic_id: int, size: int, heat: float = 1.0):
+        from index.records import Topic
+
+        return Topic(id=topic_id, title="小区停车费违规收取", terms=("停车费", "物业"), first_seen=T0,
+                     last_seen=T0 + timedelta(hours=size), size=size, heat=heat, heat_at=T0 + timedelta(days=1))
+
+    def test_items_are_related_once_with_all_their_relations(self, store):
+        a = store.add_item(make_item(1)).item_id
+        b = store.add_item(make_item(2)).item_id
+        assert [i.id for i in store.items_to_relate()] == [a, b]
+        store.save_relations(a, posted_at=T0, signature=b"\x01\x00\x00\x00" * 4, near=[],
+                             topic=self._topic(1, 1), similarity=1.0)
+        store.save_relations(b, posted_at=T0 + timedelta(hours=1), signature=b"\x02\x00\x00\x00" * 4,
+                             near=[(a, 0.82)], topic=self._topic(1, 2, heat=2.5), similarity=0.82, engagement=1.7)
+        assert store.items_to_relate() == []
+        assert store.near_duplicates(b) == [(a, 0.82)]
+        assert store.near_duplicates(a) == [(b, 0.82)]  # read in both directions
+        topic = store.event_for_item(a)
+        assert (topic.id, topic.size, topic.title, topic.terms) == (1, 2, "小区停车费违规收取", ("停车费", "物业"))
+        assert store.topic_items(1) == [a, b]
+        assert store.last_topic_id() == 1
+        assert [(i, p, s) for i, p, s in store.signatures()] == [
+            (a, T0, b"\x01\x00\x00\x00" * 4), (b, T0 + timedelta(hours=1), b"\x02\x00\x00\x00" * 4)]
+        assert [i for i, _, _ in store.signatures(since=T0 + timedelta(minutes=30))] == [b]
+        history = store.topic_history(since=T0)
+        assert [(t, item.id, e) for t, item, e in history] == [(1, a, 1.0), (1, b, 1.7)]
+
+    def test_an_item_too_short_to_compare_is_still_marked_related(self, store):
+        a = store.add_item(make_item(1, title="好", body="")).item_id
+        store.save_relations(a, posted_at=T0, signature=None, near=[], topic=self._topic(3, 1), similarity=1.0)
+        assert store.items_to_relate() == []
+        assert list(store.signatures()) == []  # nothing to rebuild an index from
+
+    def test_hot_topics_rank_by_heat_and_leave_single_posts_out(self, store):
+        ids = [store.add_item(make_item(n)).item_id for n in range(1, 5)]
+        store.save_relations(ids[0], posted_at=T0, signature=b"", near=[], topic=self._topic(1, 1), similarity=1.0)
+        store.save_relations(ids[1], posted_at=T0, signature=b"", near=[], topic=self._topic(2, 2, heat=3.0),
+                             similarity=1.0)
+        store.save_relations(ids[2], posted_at=T0, signature=b"", near=[], topic=self._topic(3, 3, heat=1.5),
+                             similarity=1.0)
+        assert [t.id for t in store.hot_topics()] == [2, 3]
+        store.refresh_topic_heat([(2, 0.5), (3, 4.0)], T0 + timedelta(days=2))
+        hot = store.hot_topics()
+        assert [(t.id, t.heat) for t in hot] == [(3, 4.0), (2, 0.5)]
+        assert hot[0].heat_at == T0 + timedelta(days=2)
+        assert store.hot_topics(min_items=1, limit=1)[0].id == 3
+        assert store.get_topic(99) is None and store.event_for_item(ids[3]) is None
