@@ -69,13 +69,13 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
 
 
-def _train(args: argparse.Namespace, corrections: list[Any]) -> dict[str, Any]:
+def _train(args: argparse.Namespace, corrections: list[Any], default_out: Path | None = None) -> dict[str, Any]:
     """Train the domain model (and the urgency model) as the options say; the metadata of both."""
     from nlp.training import train_from_file
     from nlp.urgency_model import save_urgency_model, train_urgency_from_files
 
     config = config_from(args)
-    out_dir = Path(args.out) if args.out else config.model_path.parent
+    out_dir = Path(args.out) if args.out else (default_out or config.model_path.parent)
     unlabelled = [] if args.no_unlabelled else (args.unlabelled or _default_unlabelled())
     taxonomy = None if args.no_taxonomy else args.taxonomy
     domain = train_from_file(
@@ -121,7 +121,9 @@ def cmd_nlp_retrain(args: argparse.Namespace) -> int:
         corrections = corrections_from_store(runtime.store)
     finally:
         runtime.close()
-    result = _train(args, corrections)
+    # The installation's own model goes to its data folder (picked up there by every command and the
+    # crawler from the next start); the shipped model stays as it was built.
+    result = _train(args, corrections, default_out=config_from(args).data_dir / "models")
     result["corrections_found"] = len(corrections)
     print_json(result) if args.json else print(f"{len(corrections)} correction(s) found; " + _summary(result))
     return 0

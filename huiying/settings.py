@@ -45,8 +45,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Sources file (YAML) for `huiying monitor` and `huiying sources` (default: the bundled demo sources)."),
     Setting("county_dir", "HUIYING_COUNTY_DIR", str(DEFAULT_COUNTY_DIR),
             "The county's folder: units.yaml (units and towns), routing.yaml, optional deadlines.yaml."),
-    Setting("model_path", "HUIYING_MODEL_PATH", str(DEFAULT_MODEL_PATH),
-            "The trained domain model (.skops, with its .json metadata beside it)."),
+    Setting("model_path", "HUIYING_MODEL_PATH", "",
+            "The trained domain model (.skops, with its .json metadata and urgency.skops beside it). Default: "
+            "the model `huiying nlp retrain` wrote to models/ in the data folder, else the shipped model."),
     Setting("deadline_profile", "HUIYING_DEADLINE_PROFILE", "",
             "Deadline profile YAML (default: deadlines.yaml in the county folder, else the Guangdong profile)."),
     Setting("calendar_weekday_fallback", "HUIYING_CALENDAR_WEEKDAY_FALLBACK", "0",
@@ -101,6 +102,14 @@ class Config:
         }
 
 
+def _model_path(given: str, data_dir: Path) -> Path:
+    """The configured model; else the installation's retrained one (officers' corrections); else the shipped one."""
+    if given:
+        return Path(given).expanduser().resolve()
+    retrained = data_dir / "models" / DEFAULT_MODEL_PATH.name
+    return retrained if retrained.is_file() else DEFAULT_MODEL_PATH
+
+
 def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Resolve settings: explicit overrides (command-line flags) > environment > defaults."""
     environ = os.environ if environ is None else environ
@@ -120,7 +129,7 @@ def load_config(overrides: Mapping[str, object] | None = None, environ: Mapping[
         search_cjk_analyzer=raw["search_cjk_analyzer"],
         search_replicas=int(raw["search_replicas"]),
         county_dir=county_dir,
-        model_path=Path(raw["model_path"]).expanduser().resolve(),
+        model_path=_model_path(raw["model_path"], data_dir),
         deadline_profile=profile,
         calendar_weekday_fallback=raw["calendar_weekday_fallback"].strip().lower() in ("1", "true", "yes", "on"),
         board_port=int(raw["board_port"]),

@@ -19,6 +19,8 @@ features it is scored with.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import platform
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -270,8 +272,14 @@ def train_from_file(
     data_hash = file_sha256(data_path)
     created = datetime.now(UTC).replace(microsecond=0)
     suffix = f"-c{correction_stats['domain']}" if correction_stats["domain"] else ""
+    # The recipe (features, classifier, unlabelled files, taxonomy) is in the version too: a model
+    # built differently from the same labels on the same day must not share its name.
+    recipe = hashlib.sha256(json.dumps(
+        [metadata["pipeline"], metadata["features"], [file_sha256(p) for p in unlabelled_paths],
+         file_sha256(taxonomy_path) if taxonomy_path else None], sort_keys=True, ensure_ascii=False,
+    ).encode("utf-8")).hexdigest()[:6]
     metadata = {
-        "model_version": f"domain-{created:%Y%m%d}-{data_hash[:8]}-s{seed}{suffix}",
+        "model_version": f"domain-{created:%Y%m%d}-{data_hash[:8]}-r{recipe}-s{seed}{suffix}",
         "created": created.isoformat(),
         "library_versions": {
             "scikit-learn": sklearn.__version__,

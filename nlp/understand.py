@@ -104,13 +104,17 @@ class Understander:
         The county directory holds ``routing.yaml`` and ``units.yaml``; an ``urgency.yaml`` there
         replaces the shipped urgency lexicon. The urgency model is optional: without the file
         (no default shipped, or a path that does not exist is given as None) the rules decide
-        alone. Unit and town names are added to jieba so they stay whole; jieba's tables are
+        alone; an ``urgency.skops`` beside the given domain model (one retraining wrote both) is
+        preferred to the shipped one. Unit and town names are added to jieba so they stay whole; jieba's tables are
         loaded here rather than on the first item.
         """
         county = Path(county_dir) if county_dir else DEFAULT_COUNTY_DIR
         routing = RoutingTable.load(county / "routing.yaml")
         county_urgency = county / "urgency.yaml"
         urgency_model = None
+        if urgency_model_path is None and model_path is not None:
+            beside = Path(model_path).with_name(DEFAULT_URGENCY_MODEL.name)  # trained with it: they go together
+            urgency_model_path = beside if beside.is_file() else None
         if urgency_model_path is not None or DEFAULT_URGENCY_MODEL.is_file():
             urgency_model = UrgencyModel.load(urgency_model_path)
         understander = cls(

@@ -94,3 +94,26 @@ def test_corrections_are_read_from_reclassify_events(county_dir: Path, tmp_path:
     correction = corrections[0]
     assert (correction.title, correction.domain, correction.urgency) == (ITEM[0], "环境保护", "紧急")
     assert correction.ref.startswith("case ") and correction.at
+
+
+def test_retrain_gives_the_installation_its_own_model_and_leaves_the_shipped_one(
+    small_labelled_csv: Path, county_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from huiying.cli import main
+    from huiying.settings import DEFAULT_MODEL_PATH, load_config
+
+    data_dir = tmp_path / "data"
+    monkeypatch.setenv("HUIYING_DATA_DIR", str(data_dir))
+    monkeypatch.delenv("HUIYING_MODEL_PATH", raising=False)
+    assert load_config().model_path == DEFAULT_MODEL_PATH
+    shipped = DEFAULT_MODEL_PATH.read_bytes()
+    url = _store_with_a_corrected_case(tmp_path, county_dir, "环境保护")
+    options = ["--data", str(small_labelled_csv), "--no-unlabelled", "--no-taxonomy", "--no-urgency", "--no-cv", "--json"]
+
+    assert main(["nlp", "retrain", "--store", url, *options]) == 0
+
+    assert json.loads(capsys.readouterr().out)["out"] == str(data_dir / "models")
+    assert load_config().model_path == data_dir / "models" / "domain.skops"  # every command uses it from now on
+    assert DomainModel.load(load_config().model_path).model_version.endswith("-c1")
+    assert DEFAULT_MODEL_PATH.read_bytes() == shipped
