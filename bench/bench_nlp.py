@@ -204,7 +204,7 @@ def event_figures() -> dict[str, Any]:
         rows = list(csv.DictReader(f))
     items = []
     for row in rows:
-        posted = datetime.strptime(row["留言时间"].strip()[:19], "%Y/%m/%d %H:%M:%S") if ":" in row["留言时间"] else None
+        posted = _posted(row["留言时间"])
         if posted is None:
             continue
         votes = int(row.get("点赞数") or 0) + int(row.get("反对数") or 0)  # the columns may be swapped: count both
@@ -234,6 +234,17 @@ def event_figures() -> dict[str, Any]:
             for label, moment in moments.items()
         },
     }
+
+
+def _posted(value: str) -> datetime | None:
+    """The file's times come as 2019/4/25 9:32:09 and as 2019-08-01 00:00:00."""
+    text = value.strip()[:19]
+    for layout in ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, layout)
+        except ValueError:
+            continue
+    return None
 
 
 def sentiment_figures() -> dict[str, Any]:

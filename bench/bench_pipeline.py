@@ -2,7 +2,8 @@
 
 Run: ``python bench/bench_pipeline.py [--n 10000]``. Each message goes through what the crawl
 pipelines do to it (normalise, hash, understand: classify, route, urgency, kind; then store the
-item with its classification in a fresh SQLite file); the baseline only segments the same text
+item with its classification in a fresh SQLite file), then the relate step finds near-duplicates
+and events for all of them (as after a crawl cycle); the baseline only segments the same text
 with jieba. Both run on one core in this process, so the ratio says what understanding and
 storage cost on top of segmentation.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 import jieba
 
 from bench.common import messages, peak_rss_mb, report, timed
+from crawlers.relate import Relater
 from index.records import Classification, Item, now_cst
 from index.store import open_store
 from nlp.normalize import content_hash, normalize_text
@@ -52,6 +54,8 @@ def run(n: int) -> dict[str, object]:
             return stored
 
         full_s, stored = timed(pipeline)
+        relater = Relater.load(store)
+        relate_s, related = timed(lambda: relater.run(limit=n + 1))
         understand_s, _ = timed(lambda: [understander.understand(t, b) for t, b in data[: min(n, 2000)]])
         batch_s, _ = timed(lambda: understander.understand_many([Message(t, b) for t, b in data[: min(n, 2000)]]))
         store.close()
@@ -64,6 +68,9 @@ def run(n: int) -> dict[str, object]:
         "understand_many_msgs_per_s": round(min(n, 2000) / batch_s, 1),
         "understand_and_store_msgs_per_s": round(n / full_s, 1),
         "ratio_to_jieba_baseline": round((n / full_s) / (n / baseline_s), 3),
+        "relate_msgs_per_s": round(n / relate_s, 1),
+        "relate_found": related,
+        "intake_end_to_end_msgs_per_s": round(n / (full_s + relate_s), 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 

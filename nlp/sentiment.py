@@ -35,6 +35,7 @@ class SentimentLexicon:
     negators: tuple[str, ...]
     threshold: int
     pattern: re.Pattern[str]
+    name_suffixes: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> SentimentLexicon:
@@ -51,6 +52,7 @@ class SentimentLexicon:
             negators=string_list(data.get("negators"), path, "negators", LexiconError),
             threshold=max(1, int(data.get("threshold", 1))),
             pattern=re.compile("|".join(map(re.escape, words))),
+            name_suffixes=string_list(data.get("name_suffixes"), path, "name_suffixes", LexiconError),
         )
 
     def read(self, text: str) -> SentimentReading:
@@ -58,6 +60,8 @@ class SentimentLexicon:
         score = 0
         hits = 0
         for match in self.pattern.finditer(text):
+            if self.name_suffixes and text.startswith(self.name_suffixes, match.end()):
+                continue  # "幸福小区" is a name, not happiness
             value = self.polarity[match.group(0)]
             before = text[max(0, match.start() - 2) : match.start()]
             if any(before.endswith(n) for n in self.negators):
