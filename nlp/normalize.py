@@ -206,3 +206,15 @@ def _traditional_chars() -> frozenset[str]:
             chr(cp) for cp in range(0x20000, 0x2A6E0)
         )
     return frozenset(chars)
+
+
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+OPENING_CHARS = 60
+
+
+def split_opening(body: str) -> tuple[str, str]:
+    """A title-less text as (first sentence, rest): hotline records and text-only posts have no title,
+    and their first sentence (at most 60 characters) says what happened, as a title would."""
+    match = _SENTENCE_END.search(body, 0, OPENING_CHARS + 1)
+    cut = match.end() if match else min(len(body), OPENING_CHARS)
+    return body[:cut].strip(), body[cut:].lstrip()

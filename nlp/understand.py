@@ -23,8 +23,8 @@ from pathlib import Path
 from nlp.dedupe import NearDuplicateIndex
 from nlp.domain_model import MAX_BODY_CHARS, DomainModel, DomainPrediction
 from nlp.features import message_tokens, prepare_normalized
-from nlp.kind import KindRules
-from nlp.normalize import normalize_text
+from nlp.kind import KindDecision, KindRules
+from nlp.normalize import normalize_text, split_opening
 from nlp.routing import RoutingTable
 from nlp.segment import add_user_words, top_terms, warm_up
 from nlp.sentiment import SentimentLexicon
@@ -33,6 +33,7 @@ from nlp.urgency_model import DEFAULT_URGENCY_MODEL, UrgencyModel
 
 DEFAULT_COUNTY_DIR = Path(__file__).resolve().parents[1] / "huiying" / "county" / "longchuan"
 KEYWORD_COUNT = 5
+OPINION_KIND = "舆情"
 BURST_WINDOW = timedelta(hours=24)
 DEDUPE_CHARS = 1000  # near-duplicates are recognised by the title and the opening of the body
 RULES_CHARS = 200_000  # routing, urgency and kind rules read this much of a body (a 1 MB page still finishes fast)
@@ -149,6 +150,9 @@ class Understander:
         batch = list(messages)
         titles = [normalize_text(m.title or "") for m in batch]
         bodies = [normalize_text((m.body or "")[:RULES_CHARS]) for m in batch]
+        for i, title in enumerate(titles):  # a title-less item: its first sentence is read as the title
+            if not title and bodies[i]:
+                titles[i], bodies[i] = split_opening(bodies[i])
         texts = [prepare_normalized(t, b) for t, b in zip(titles, bodies, strict=True)]
         words = [message_tokens(text) for text in texts]
         judgeable = [_has_text(t, b) for t, b in zip(titles, bodies, strict=True)]
@@ -170,6 +174,10 @@ class Understander:
         score = model.score_words(words) if model is not None and (title or body) else None
         urgency = self.urgency.assess(title, body, spread=spread, model_score=score)
         kind = self.kinds.decide(title, body, message.kind_hint)
+        if route.opinion and kind.kind != OPINION_KIND:
+            # 政务舆情 is answered within 48 hours (国办发〔2016〕61号): the incident decides the clock.
+            kind = KindDecision(OPINION_KIND, kind.confidence,
+                                f"舆情事件（{'、'.join(route.opinion)}）→按政务舆情办理（原判{kind.kind}：{kind.reason}）")
         opening = f"{title}\n{body[:MAX_BODY_CHARS]}"
         tone = self.sentiment.read(opening)
         reasons = (_domain_reason(prediction, self.model), *route.reasons, *urgency.reasons, kind.reason)

@@ -30,21 +30,11 @@ from typing import Any
 
 from nlp.datafiles import SHIPPED_DATA_DIR, read_yaml, string_list
 from nlp.errors import LexiconError
+from nlp.normalize import split_opening
 
 LEVELS = ("特急", "紧急", "一般")  # most urgent first
 DEFAULT_LEXICON = SHIPPED_DATA_DIR / "urgency.yaml"
 _CLAUSE_END = re.compile(r"[。！？!?；;，,\n]")
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-OPENING_CHARS = 60
-
-
-def _opening(body: str) -> tuple[str, str]:
-    """The body's first sentence (at most 60 characters) and the rest."""
-    match = _SENTENCE_END.search(body, 0, OPENING_CHARS + 1)
-    cut = match.end() if match else min(len(body), OPENING_CHARS)
-    return body[:cut].strip(), body[cut:].lstrip()
-
-
 _YEAR = re.compile(r"(?:19|20)\d\d年|\d{1,2}月\d{1,2}[日号]")
 _DATE = re.compile(r"(?:19|20)\d\d[年./-]\d{1,2}|(?<!\d)\d{1,2}月(?:\d{1,2}[日号]|份)|(?:19|20)\d\d年")
 
@@ -177,7 +167,7 @@ class UrgencyRules:
         first sentence as the title: that sentence says what happened, as a title would.
         """
         if not title.strip() and body:
-            title, body = _opening(body)
+            title, body = split_opening(body)
         if model_score is None and self.model is not None and (title or body):
             model_score = self.model.score(title, body)
         context = _LazyContext(self, title, body, model_score)

@@ -183,3 +183,30 @@ def test_keywords_come_from_the_words_already_cut(understander: Understander) ->
     result = understander.understand("景区门票太贵", "景区门票一百多元，游客都说太贵，景区管理混乱")
     assert "景区" in "".join(result.keywords) and len(result.keywords) <= 5
     assert result.domain == "商贸旅游"
+
+
+def test_a_crowd_is_an_opinion_incident_with_propaganda_and_police(understander: Understander) -> None:
+    u = understander.understand("", "上百人聚集堵住国道路口，车辆无法通行，现场有人拍视频发抖音")
+    assert set(u.opinion) >= {"聚集"}
+    assert {"propaganda", "public-security"} <= set(u.co_units)
+    assert u.kind == "舆情"  # answered on the 48-hour 政务舆情 clock
+    assert any("舆情事件" in r for r in u.reasons)
+
+
+def test_a_rumour_goes_to_propaganda_and_police_even_without_a_title(understander: Understander) -> None:
+    u = understander.understand("", "网上传言老隆镇自来水被污染，大家都在抢购矿泉水，是真的吗")
+    assert u.opinion == ("谣言",)
+    assert {"propaganda", "public-security", "town-laolong"} <= set(u.co_units)
+
+
+def test_a_title_less_emergency_reads_its_first_sentence_as_the_title(understander: Understander) -> None:
+    u = understander.understand("", "幸福小区3栋楼道燃气泄漏，气味很重，已有老人头晕，请马上派人！")
+    assert (u.urgency, u.sentiment) == ("特急", "negative")
+
+
+def test_traditional_script_is_understood_as_its_simplified_form(understander: Understander) -> None:
+    traditional = understander.understand("老隆鎮工地拖欠農民工工資", "幾十個工人一年沒拿到錢，老闆跑了")
+    simplified = understander.understand("老隆镇工地拖欠农民工工资", "几十个工人一年没拿到钱，老板跑了")
+    assert (traditional.domain, traditional.lead_unit, traditional.co_units, traditional.urgency, traditional.place) == (
+        simplified.domain, simplified.lead_unit, simplified.co_units, simplified.urgency, simplified.place)
+    assert traditional.confidences["domain"] == simplified.confidences["domain"]
