@@ -126,8 +126,9 @@ class EventTopic:
 EVENT_ITEMS_READ = 200  # newest items read per event for its daily curve and units
 
 
-def events(store: Any, start: datetime, masker: Callable[[str], str], top: int = TOP) -> tuple[list[EventTopic], pd.DataFrame]:
-    """The hottest events with at least two items posted in the window, and their items per day."""
+def events(store: Any, start: datetime, masker: Callable[[str], str], top: int = TOP,
+           end: datetime | None = None) -> tuple[list[EventTopic], pd.DataFrame]:
+    """The hottest events with at least two items posted in [start, end), and their items per day."""
     if not callable(getattr(store, "hot_topics", None)):
         return [], pd.DataFrame(columns=["日期", "话题", "件数"])
     found: list[EventTopic] = []
@@ -139,7 +140,7 @@ def events(store: Any, start: datetime, masker: Callable[[str], str], top: int =
         for item_id in ids:
             item = store.get_item(item_id)
             when = item.posted_at or item.fetched_at
-            if when is None or to_cst(when) < start:
+            if when is None or to_cst(when) < start or (end is not None and to_cst(when) >= end):
                 continue
             days[_day(when)] += 1
             case = store.case_for_item(item_id)

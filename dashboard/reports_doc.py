@@ -103,6 +103,7 @@ def opinion_report(store: Any, search: Any, names: Mapping[str, str], county: st
     views = store.list_cases(CaseFilter(received_from=start, received_to=end, order="received_desc", limit=CASE_LIMIT))
     urgent = [v for v in views if v.case.urgency in ("特急", "紧急")]
     topics = hot_topics.topics(views, min(to_cst(now), end - timedelta(seconds=1)), mask)
+    grouped, _ = hot_topics.events(store, start, mask, end=end)  # events when the store groups items
     handling = sum(1 for v in views if v.case.status in HANDLING)
     answered = sum(1 for v in views if v.case.replied_at is not None)
     overdue = sum(1 for v in views if deadline_state(v.case, now) == "overdue")
@@ -116,8 +117,10 @@ def opinion_report(store: Any, search: Any, names: Mapping[str, str], county: st
     sections = [
         Section("一、总体情况", (summary, f"主要来源：{_leading(by_source)}。", f"主要领域：{_leading(by_domain)}。",
                             f"涉及地点：{_leading(by_place)}。")),
-        Section("二、热点话题", table=hot_topics.topics_table(topics, names) if topics else None,
-                paragraphs=() if topics else ("本期没有集中的话题。",)),
+        Section("二、热点话题",
+                table=(hot_topics.events_table(grouped, names) if grouped
+                       else hot_topics.topics_table(topics, names) if topics else None),
+                paragraphs=() if grouped or topics else ("本期没有集中的话题。",)),
         Section("三、重点关注（特急、紧急）", table=_case_rows(urgent, names, now, mask) if urgent else None,
                 paragraphs=() if urgent else ("本期没有特急、紧急件。",)),
         Section("四、来源分布", table=_counts_table(by_source, "来源"), chart="bar"),

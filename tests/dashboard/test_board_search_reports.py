@@ -97,6 +97,11 @@ def test_hot_topics_list_events_and_a_case_names_its_near_duplicates(board):
     assert "相似留言（可并单）：信息 " in shown and "相似度" in shown
     assert "所属事件：幸福小区燃气泄漏（4 条）" in shown
 
+    report = reports_doc.opinion_report(rt.store, rt.search, rt.unit_names, rt.county, "daily",
+                                        gas.received_at.date(), gas.received_at, reports_doc_mask)
+    hot = report.sections[1].table
+    assert list(hot["事件"])[:1] == ["幸福小区燃气泄漏"] and list(hot["件数（范围内）"])[:1] == [4]
+
 
 def test_source_health_puts_the_blocked_source_first(board):
     at = _page(board, "duty", "sources.py")
