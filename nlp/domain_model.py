@@ -119,23 +119,8 @@ class DomainModel:
         from nlp.segment import add_user_words
 
         path = Path(path) if path else DEFAULT_MODEL_PATH
-        meta_path = metadata_path(path)
-        if not path.is_file():
-            raise ModelNotFound(path)
-        if not meta_path.is_file():
-            raise ModelMetadataMismatch(path, f"its metadata file {meta_path.name} is missing")
-        metadata = read_metadata(meta_path, path)
-        check_metadata(metadata, path)
-        blob = path.read_bytes()
-        if metadata.get("model_sha256") != hashlib.sha256(blob).hexdigest():
-            raise ModelMetadataMismatch(
-                path, "the model file does not match the sha256 recorded in its metadata"
-            )
-        untrusted = sio.get_untrusted_types(data=blob)
-        unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
-        if unknown:
-            raise UntrustedModelTypes(path, unknown)
-        pipeline = sio.loads(blob, trusted=list(untrusted))
+        metadata, blob, trusted = read_checked_model(path)
+        pipeline = sio.loads(blob, trusted=trusted)
         if [str(c) for c in pipeline.classes_] != list(metadata["labels"]):
             raise ModelMetadataMismatch(path, "the model's labels differ from the labels in its metadata")
         add_user_words(metadata.get("user_words", ()))
@@ -289,6 +274,30 @@ def _tfidf(tf: np.ndarray, idf: np.ndarray) -> np.ndarray:
     values = (np.log(tf) + 1.0) * idf
     norm = float(np.sqrt(values @ values))
     return values / norm if norm else values
+
+
+def read_checked_model(
+    path: Path, trusted_types: frozenset[str] = TRUSTED_TYPES
+) -> tuple[dict[str, Any], bytes, list[str]]:
+    """(metadata, file bytes, types to trust) of a saved model, after every check that it is the
+    file its metadata describes, built here, and made only of reviewed types; else a clear error."""
+    import skops.io as sio
+
+    if not path.is_file():
+        raise ModelNotFound(path)
+    meta_path = metadata_path(path)
+    if not meta_path.is_file():
+        raise ModelMetadataMismatch(path, f"its metadata file {meta_path.name} is missing")
+    metadata = read_metadata(meta_path, path)
+    check_metadata(metadata, path)
+    blob = path.read_bytes()
+    if metadata.get("model_sha256") != hashlib.sha256(blob).hexdigest():
+        raise ModelMetadataMismatch(path, "the model file does not match the sha256 recorded in its metadata")
+    untrusted = sio.get_untrusted_types(data=blob)
+    unknown = [t for t in untrusted if t not in trusted_types]
+    if unknown:
+        raise UntrustedModelTypes(path, unknown)
+    return metadata, blob, list(untrusted)
 
 
 def metadata_path(model_path: Path) -> Path:

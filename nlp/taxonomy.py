@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from nlp.errors import TrainingDataError
+from nlp.training_data import read_table
 
 LEVELS = ("一级分类", "二级分类", "三级分类")
 OTHER = "其他"  # "other" leaves say nothing about their domain
@@ -33,23 +34,10 @@ class Taxonomy:
     @classmethod
     def load(cls, path: Path | str) -> Taxonomy:
         """Read a taxonomy file; a missing file or header is reported with what to fix."""
-        import pandas as pd
-
         path = Path(path)
         if not path.is_file():
             raise TrainingDataError(f"taxonomy file {path} not found; pass the path of taxonomy_517.csv or --no-taxonomy")
-        try:
-            if path.suffix.lower() in (".xlsx", ".xlsm"):
-                frame = pd.read_excel(path, dtype=str, engine="openpyxl")
-            else:
-                frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-        except Exception as exc:  # pandas raises many types for a bad file; all mean "cannot read it"
-            raise TrainingDataError(f"cannot read taxonomy {path} ({exc}); save it as UTF-8 CSV or XLSX") from exc
-        frame.columns = [str(c).strip() for c in frame.columns]
-        missing = [c for c in LEVELS if c not in frame.columns]
-        if missing:
-            raise TrainingDataError(f"taxonomy {path} lacks the column(s) {', '.join(missing)}")
-        frame = frame.fillna("")
+        frame = read_table(path, LEVELS)
         leaves = tuple(
             (str(a).strip(), str(b).strip(), str(c).strip())
             for a, b, c in zip(frame[LEVELS[0]], frame[LEVELS[1]], frame[LEVELS[2]], strict=True)

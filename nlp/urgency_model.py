@@ -12,7 +12,6 @@ for 特急.
 
 from __future__ import annotations
 
-import hashlib
 import platform
 import re
 from dataclasses import dataclass
@@ -22,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from nlp.domain_model import check_metadata, metadata_path, prepare_text, read_metadata, save_model
-from nlp.errors import ModelMetadataMismatch, ModelNotFound, TrainingDataError, UntrustedModelTypes
+from nlp.domain_model import prepare_text, read_checked_model, save_model
+from nlp.errors import ModelMetadataMismatch, TrainingDataError
 from nlp.features import message_tokens
 
 DEFAULT_URGENCY_MODEL = Path(__file__).resolve().parent / "models" / "urgency.skops"
@@ -149,23 +148,10 @@ class UrgencyModel:
         import skops.io as sio
 
         path = Path(path) if path else DEFAULT_URGENCY_MODEL
-        if not path.is_file():
-            raise ModelNotFound(path)
-        meta_path = metadata_path(path)
-        if not meta_path.is_file():
-            raise ModelMetadataMismatch(path, f"its metadata file {meta_path.name} is missing")
-        metadata = read_metadata(meta_path, path)
-        check_metadata(metadata, path)
-        blob = path.read_bytes()
-        if metadata.get("model_sha256") != hashlib.sha256(blob).hexdigest():
-            raise ModelMetadataMismatch(path, "the model file does not match the sha256 recorded in its metadata")
-        untrusted = sio.get_untrusted_types(data=blob)
-        unknown = [t for t in untrusted if t not in TRUSTED_TYPES]
-        if unknown:
-            raise UntrustedModelTypes(path, unknown)
+        metadata, blob, trusted = read_checked_model(path, TRUSTED_TYPES)
         if "ordinary_score_percentiles" not in metadata:
             raise ModelMetadataMismatch(path, "its metadata has no 'ordinary_score_percentiles'")
-        return cls(sio.loads(blob, trusted=list(untrusted)), metadata)
+        return cls(sio.loads(blob, trusted=trusted), metadata)
 
 
 def build_pipeline() -> Any:
