@@ -104,3 +104,22 @@ def test_search_answers_from_the_same_store(headless):
     assert doc["total"] >= 1
     assert all({"id", "title", "unit", "urgency", "status", "posted_at"} <= set(h) for h in doc["hits"])
     assert any("噪音" in h["title"] or "噪音" in h["snippet"] for h in doc["hits"])
+
+
+def test_reposts_of_one_matter_become_the_hottest_event_and_their_burst_raises_urgency(headless):
+    _, data_dir = headless
+    runtime = open_runtime(load_config({"data_dir": str(data_dir)}, environ={}))
+    try:
+        store = runtime.store
+        hottest = store.hot_topics(limit=1)[0]
+        assert "城南花园" in hottest.title and hottest.size == 6
+        items = [store.get_item(i) for i in store.topic_items(hottest.id)]
+        assert {i.source for i in items} == {"demo-discuz", "demo-liuyan"}  # one matter across two sites
+        first, last = items[0], items[-1]
+        assert first.id in [i for i, _ in store.near_duplicates(last.id)]
+        raised = store.get_classification(last.id)
+        assert raised.urgency == "紧急" and any("相似留言" in r and "上调" in r for r in raised.reasons)
+        assert store.case_for_item(last.id).urgency == "紧急"  # raised before its case opened
+        assert store.get_classification(first.id).urgency == "一般"
+    finally:
+        runtime.close()

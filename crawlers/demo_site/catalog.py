@@ -130,6 +130,10 @@ def _channel_for(position: int) -> str:
     return "liuyan" if slot < 5 else ("bbs" if slot < 8 else "bbs-gbk")
 
 
+CLUSTER_AT = 250
+"""Release position of the first post of the repeated matter (the demo site shows 320 at start)."""
+
+
 def build_catalog() -> tuple[DemoMessage, ...]:
     """All demo messages in release order (oldest first), with ids assigned per channel."""
     real = load_real_messages()
@@ -139,6 +143,7 @@ def build_catalog() -> tuple[DemoMessage, ...]:
 
     early = [p for p in synthetic.POSTS if p["release"] == "early"]
     late = [p for p in synthetic.POSTS if p["release"] == "late"]
+    cluster = [p for p in synthetic.POSTS if p["release"] == "cluster"]
     repost_of = next(d for d in drafts if d["channel"] == "bbs" and d.get("reply"))
     ordered: list[dict[str, Any]] = []
     for index, post in enumerate(early):
@@ -155,6 +160,12 @@ def build_catalog() -> tuple[DemoMessage, ...]:
         position = len(ordered) - 4 - 9 * (len(late) - 1 - number)
         anchor = ordered[position - 1]
         ordered.insert(position, {**post, "synthetic": True, "posted_at": anchor["posted_at"], "minutes_after": 5})
+
+    # One matter posted again by several residents within a day, among the recent posts that are
+    # visible from the start: the demo opens with a hot topic and its near-duplicates.
+    anchor = ordered[CLUSTER_AT - 1]
+    for offset, post in enumerate(cluster):
+        ordered.insert(CLUSTER_AT + offset, {**post, "synthetic": True, "posted_at": anchor["posted_at"]})
 
     next_tid = dict(_FIRST_TID)
     liuyan_count = 0

@@ -73,6 +73,13 @@ LONG_THREAD_FLOORS: list[dict[str, Any]] = [
 """24 reply floors: with the first post that is 25 posts, i.e. three Discuz pages of 10."""
 
 
+PARKING_FEE = (
+    "城南花园小区物业从本月起强制向业主收取每月300元的地面停车管理费，不交就不给车辆出入卡，"
+    "业主多次找物业和开发商协商都没有结果。小区道路是业主共有的公共区域，物业收费没有经过业主大会同意，"
+    "请县住建局和市场监管部门核查物业收费是否合法。"
+)
+"""One matter that several residents post about: the demo's hot topic."""
+
 POSTS: list[dict[str, Any]] = [
     # -- stick threads (announcements), on every list page -------------------------------------
     {"key": "synthetic:bbs-rules", "channel": "bbs", "release": "early", "special": "stick",
@@ -113,6 +120,21 @@ POSTS: list[dict[str, Any]] = [
      "body": "我叫李堃，孩子叫王喆，办理户籍和社保时系统提示生僻字无法录入，𠮷字更是显示成问号，请帮忙解决。"},
     {"key": "synthetic:repost", "channel": "bbs", "release": "early", "special": "repost",
      "author": "", "title": "", "body": ""},
+    # -- one matter posted again and again (visible from the start): a hot topic, near-duplicates
+    # (并单 candidates) and, at the sixth post within a day, urgency raised by the burst ---------------
+    *[
+        {"key": f"synthetic:parking-fee-{n}", "channel": "liuyan" if n % 2 else "bbs", "release": "cluster",
+         "recent_hours": hours, "author": author, "title": title, "kind": "投诉",
+         "body": PARKING_FEE + extra}
+        for n, (hours, author, title, extra) in enumerate([
+            (20, "城南业主", "城南花园物业强制收取停车管理费", ""),
+            (16, "李**", "城南花园小区物业乱收停车费", "我是3栋业主，情况属实。"),
+            (12, "城南花园5栋", "反映城南花园物业强收每月300元停车费", "5栋很多业主都被拦在门外。"),
+            (8, "陈**", "城南花园小区停车收费问题", "希望尽快给个说法。"),
+            (5, "老业主", "再次反映城南花园物业强收停车费", "已经第三次反映了。"),
+            (2, "城南花园业主群", "城南花园物业停车费强制收取，业主意见很大", "业主群里已经有一百多人在讨论。"),
+        ])
+    ],
     # -- urgent reports: arrive while the demo runs -----------------------------------------------
     {"key": "synthetic:fire", "channel": "bbs", "release": "late",
      "author": "城关热心人", "title": "农贸市场旁边民房起火，有老人被困，消防车还没到！",
