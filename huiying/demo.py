@@ -92,6 +92,9 @@ def run_headless(config: Config) -> dict[str, Any]:
         out = summary(runtime)
         out["history_cases"] = history
         out["cases_opened"] = cycle["cases_opened"]
+        out["related"] = cycle["related"]
+        out["hot_events"] = [{"id": t.id, "title": t.title, "items": t.size, "heat": round(t.heat, 2)}
+                             for t in runtime.store.hot_topics(limit=3)]
         out["crawl"] = cycle["crawl"]
         return out
     finally:

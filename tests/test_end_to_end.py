@@ -35,6 +35,8 @@ def headless(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, Path]:
 def test_headless_demo_reports_every_item_classified_routed_and_given_a_deadline(headless):
     summary, data_dir = headless
     assert summary["items"] >= 100
+    assert summary["related"]["related"] == summary["items"]  # crawled and history items alike
+    assert "城南花园" in summary["hot_events"][0]["title"]
     assert summary["classified"] == summary["items"]
     assert Path(summary["database"]).exists()
     units = {u.id for u in load_units(load_config(environ={}).county_dir)}
