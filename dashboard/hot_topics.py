@@ -133,19 +133,15 @@ def events(store: Any, start: datetime, masker: Callable[[str], str], top: int =
         return [], pd.DataFrame(columns=["日期", "话题", "件数"])
     found: list[EventTopic] = []
     per_day: Counter[tuple[str, str]] = Counter()
-    for topic in store.hot_topics(limit=top * 3, min_items=2, since=start):
-        ids = store.topic_items(topic.id)[-EVENT_ITEMS_READ:]
+    for topic in store.hot_topics(limit=top * 2, min_items=2, since=start):
         days: Counter[str] = Counter()
         units: Counter[str] = Counter()
-        for item_id in ids:
-            item = store.get_item(item_id)
-            when = item.posted_at or item.fetched_at
+        for _, when, lead in store.topic_members(topic.id, EVENT_ITEMS_READ):
             if when is None or to_cst(when) < start or (end is not None and to_cst(when) >= end):
                 continue
             days[_day(when)] += 1
-            case = store.case_for_item(item_id)
-            if case is not None:
-                units[case.lead_unit] += 1
+            if lead:
+                units[lead] += 1
         if sum(days.values()) < 2:
             continue
         title = masker(one_line(topic.title, 40))

@@ -137,6 +137,17 @@ class SqlRelated:
         )
         return [int(r["item_id"]) for r in rows]
 
+    def topic_members(self, topic_id: int, limit: int = 200) -> list[tuple[int, datetime | None, str]]:
+        """(item_id, posted or fetched time, lead unit of its case or '') of a topic's newest items, oldest first:
+        what a hot-topic list needs, in one query."""
+        rows = self._all(
+            "SELECT i.id, COALESCE(i.posted_at, i.fetched_at) AS at, COALESCE(c.lead_unit, '') AS lead "
+            "FROM topic_items ti JOIN items i ON i.id = ti.item_id LEFT JOIN cases c ON c.item_id = i.id "
+            "WHERE ti.topic_id = ? ORDER BY at DESC, i.id DESC LIMIT ?",
+            (topic_id, limit),
+        )
+        return [(int(r["id"]), codec.parse_time(r["at"]), r["lead"]) for r in reversed(rows)]
+
     def hot_topics(self, limit: int = 10, min_items: int = 2, since: datetime | None = None) -> list[Topic]:
         """The hottest topics with at least ``min_items`` items (last seen since ``since``), hottest first."""
         sql = "SELECT * FROM topics WHERE size >= ?"

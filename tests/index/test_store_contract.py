@@ -235,6 +235,9 @@ class TestRelatedItems:
         topic = store.event_for_item(a)
         assert (topic.id, topic.size, topic.title, topic.terms) == (1, 2, "小区停车费违规收取", ("停车费", "物业"))
         assert store.topic_items(1) == [a, b]
+        assert store.topic_members(1) == [(a, T0 + timedelta(hours=1), ""), (b, T0 + timedelta(hours=2), "")]
+        open_case(store, b, unit="housing")
+        assert store.topic_members(1, limit=1) == [(b, T0 + timedelta(hours=2), "housing")]
         assert store.last_topic_id() == 1
         assert [(i, p, s) for i, p, s in store.signatures()] == [
             (a, T0, b"\x01\x00\x00\x00" * 4), (b, T0 + timedelta(hours=1), b"\x02\x00\x00\x00" * 4)]
