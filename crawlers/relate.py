@@ -27,7 +27,6 @@ from typing import Any
 from index.records import Classification, Item, Topic, now_cst
 from nlp.dedupe import NearDuplicateIndex
 from nlp.events import WINDOW, EventGrouper, EventItem, heat
-from nlp.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,6 @@ DUPLICATE_WINDOW = timedelta(days=180)
 """How far back a new item is compared for near-duplicates (a matter is often raised again months later)."""
 BURST_WINDOW = timedelta(hours=24)
 DEFAULT_BURST = 5  # near-duplicates within 24 hours that raise urgency, when the rules file says nothing
-DEDUPE_CHARS = 1000
 RAISE = {"一般": "紧急", "紧急": "特急"}
 
 
@@ -46,7 +44,6 @@ class Relater:
         self.store = store
         self.idf = idf or {}
         self.burst_threshold = burst_threshold
-        self.duplicates: NearDuplicateIndex | None = None
         self.grouper: EventGrouper | None = None
 
     @classmethod
@@ -67,7 +64,7 @@ class Relater:
         now = now or now_cst()
         if self.grouper is None:
             self._restore(now)
-        assert self.grouper is not None and self.duplicates is not None
+        assert self.grouper is not None
         items = self.store.items_to_relate(limit)
         items.sort(key=lambda i: (_when(i, now), i.id))
         found = {"related": 0, "near_duplicate_pairs": 0, "topics_new": 0, "raised": 0}
@@ -87,25 +84,23 @@ class Relater:
     # -- one item ---------------------------------------------------------------------------------
 
     def _relate(self, item: Item, now: datetime) -> tuple[int, int, int]:
-        assert self.grouper is not None and self.duplicates is not None
+        assert self.grouper is not None
+        duplicates = self.grouper.duplicates
         posted = _when(item, now)
-        title, body = normalize_text(item.title), normalize_text(item.body[: DEDUPE_CHARS * 2])
-        matches = self.duplicates.add(item.id, f"{title}\n{body[:DEDUPE_CHARS]}", posted, normalized=True)
-        matches = [m for m in matches if m.item_id != item.id]
         before = self.grouper.next_id
         entry = _event_item(item, posted)
-        topic_id, similarity = self.grouper.add(entry, duplicates=matches)
+        topic_id, similarity, matches = self.grouper.add_matching(entry)  # indexes it for near-duplicates too
         event = self.grouper.events[topic_id]
         topic = Topic(
             id=topic_id, title=event.title, terms=event.terms(5), first_seen=event.first_seen,
             last_seen=event.last_seen, size=event.size, heat=heat(event, now), heat_at=now,
         )
-        signature = self.duplicates.signature_bytes(item.id) if item.id in self.duplicates else None
+        signature = duplicates.signature_bytes(item.id) if item.id in duplicates else None
         self.store.save_relations(
             item.id, posted_at=posted, signature=signature, near=[(int(m.item_id), m.similarity) for m in matches],
             topic=topic, similarity=similarity, engagement=entry.engagement,
         )
-        burst = len(self.duplicates.recent(matches, posted, BURST_WINDOW))
+        burst = len(duplicates.recent(matches, posted, BURST_WINDOW))
         raised = self._raise_urgency(item, burst) if burst >= self.burst_threshold else 0
         return len(matches), int(topic_id >= before), raised
 
@@ -139,13 +134,12 @@ class Relater:
                 topic = self.store.get_topic(topic_id)
                 titles[topic_id] = topic.title if topic is not None else ""
             grouper.restore(_event_item(item, _when(item, now)), topic_id, titles[topic_id])
-        self.duplicates, self.grouper = duplicates, grouper
+        self.grouper = grouper
 
     def _refresh_heat(self, now: datetime) -> None:
         """Recompute the heat of every active topic as of now; forget topics past the window."""
         assert self.grouper is not None
-        assert self.duplicates is not None
-        self.duplicates.forget_before(now - DUPLICATE_WINDOW)
+        self.grouper.duplicates.forget_before(now - DUPLICATE_WINDOW)
         active: list[tuple[int, float]] = []
         for event_id, event in list(self.grouper.events.items()):
             if now - event.last_seen > WINDOW:

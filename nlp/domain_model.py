@@ -276,6 +276,18 @@ def _tfidf(tf: np.ndarray, idf: np.ndarray) -> np.ndarray:
     return values / norm if norm else values
 
 
+def library_versions() -> dict[str, str]:
+    """The versions a saved model records (and :func:`check_metadata` compares on load)."""
+    import platform
+
+    import jieba
+    import sklearn
+    import skops
+
+    return {"scikit-learn": sklearn.__version__, "skops": skops.__version__, "jieba": jieba.__version__,
+            "numpy": np.__version__, "python": platform.python_version()}
+
+
 def read_checked_model(
     path: Path, trusted_types: frozenset[str] = TRUSTED_TYPES
 ) -> tuple[dict[str, Any], bytes, list[str]]:

@@ -18,27 +18,30 @@ from nlp.training_data import BODY, TITLE, read_table
 from nlp.urgency import LEVELS
 
 
-def urgency_scores(truth: list[str], predicted: list[str]) -> dict[str, Any]:
-    """n, macro-F1 over the three levels, per-level precision/recall/F1, confusion and alert-list figures."""
-    from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+def per_class_scores(truth: list[str], predicted: list[str], labels: list[str]) -> dict[str, dict[str, float | int]]:
+    """Precision, recall, F1 and support of each label, rounded for reports."""
+    from sklearn.metrics import precision_recall_fscore_support
 
-    labels = list(LEVELS)
     precision, recall, f1, support = precision_recall_fscore_support(
         truth, predicted, labels=labels, zero_division=0
     )
+    return {
+        label: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4),
+                "support": int(s)}
+        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
+    }
+
+
+def urgency_scores(truth: list[str], predicted: list[str]) -> dict[str, Any]:
+    """n, macro-F1 over the three levels, per-level precision/recall/F1, confusion and alert-list figures."""
+    from sklearn.metrics import confusion_matrix, f1_score
+
+    labels = list(LEVELS)
     flagged = [t for t, p in zip(truth, predicted, strict=True) if p != "一般"]
     return {
         "n": len(truth),
         "macro_f1": round(float(f1_score(truth, predicted, labels=labels, average="macro", zero_division=0)), 4),
-        "per_class": {
-            level: {
-                "precision": round(float(p), 4),
-                "recall": round(float(r), 4),
-                "f1": round(float(f), 4),
-                "support": int(s),
-            }
-            for level, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
-        },
+        "per_class": per_class_scores(truth, predicted, labels),
         "confusion": {
             "labels": labels,
             "rows_truth_cols_predicted": confusion_matrix(truth, predicted, labels=labels).tolist(),

@@ -122,16 +122,17 @@ class EventGrouper:
         self._by_term: dict[str, set[int]] = {}
         self.next_id = first_id
 
-    def add(self, item: EventItem, duplicates: list[Match] | None = None) -> tuple[int, float]:
-        """The event the item joins (or starts) and the similarity that decided it (1.0 = new/duplicate).
+    def add(self, item: EventItem) -> tuple[int, float]:
+        """The event the item joins (or starts) and the similarity that decided it (1.0 = new/duplicate)."""
+        chosen, score, _ = self.add_matching(item)
+        return chosen, score
 
-        ``duplicates``: the item's near-duplicates when the caller already looked them up (and
-        indexed the item) in ``self.duplicates``; otherwise they are looked up here.
-        """
+    def add_matching(self, item: EventItem) -> tuple[int, float, list[Match]]:
+        """As :meth:`add`, with the item's near-duplicates among earlier items (it is indexed in
+        ``self.duplicates`` on the way), for a caller that keeps them."""
         title, body = normalize_text(item.title), normalize_text(item.body[:2000])
         vector = self._vector(title, body)
-        if duplicates is None:
-            duplicates = self.duplicates.add(item.item_id, f"{title}\n{body}", item.posted_at, normalized=True)
+        duplicates = self.duplicates.add(item.item_id, f"{title}\n{body}", item.posted_at, normalized=True)
         chosen, score = self._by_duplicate(duplicates)
         if chosen is None:
             chosen, score = self._most_similar(vector, item.posted_at)
@@ -143,7 +144,7 @@ class EventGrouper:
         self._update_centroid(event, vector)
         self.event_of[item.item_id] = chosen
         self.next_id = max(self.next_id, chosen + 1)
-        return chosen, round(score, 3)
+        return chosen, round(score, 3), duplicates
 
     def restore(self, item: EventItem, event_id: int, title: str = "") -> None:
         """Put a stored item back into its stored event without deciding again (after a restart).

@@ -40,13 +40,7 @@ class KeywordRule:
 
     def fired_by(self, title: str, body: str) -> str:
         """The term that makes this rule fire (title mention, or enough body mentions), or ''."""
-        in_title = [t for t in self.terms if t in title]
-        if in_title:
-            return in_title[0]
-        counts = {t: body.count(t) for t in self.terms}
-        if sum(counts.values()) >= self.min_body_hits:
-            return max(self.terms, key=lambda t: counts[t])
-        return ""
+        return _fired_by(self.terms, self.min_body_hits, title, body)
 
 
 @dataclass(frozen=True)
@@ -65,16 +59,20 @@ class OpinionRule:
 
     def fired_by(self, title: str, body: str) -> str:
         """The term that shows this incident (title mention, or enough body mentions), or ''."""
-        if self.except_:
-            for phrase in self.except_:
-                title, body = title.replace(phrase, ""), body.replace(phrase, "")
-        in_title = [t for t in self.terms if t in title]
-        if in_title:
-            return in_title[0]
-        counts = {t: body.count(t) for t in self.terms}
-        if sum(counts.values()) >= self.min_body_hits:
-            return max(self.terms, key=lambda t: counts[t])
-        return ""
+        for phrase in self.except_:
+            title, body = title.replace(phrase, ""), body.replace(phrase, "")
+        return _fired_by(self.terms, self.min_body_hits, title, body)
+
+
+def _fired_by(terms: tuple[str, ...], min_body_hits: int, title: str, body: str) -> str:
+    """The first term in the title; else the most frequent body term if the body names them often enough; else ''."""
+    in_title = [t for t in terms if t in title]
+    if in_title:
+        return in_title[0]
+    counts = {t: body.count(t) for t in terms}
+    if sum(counts.values()) >= min_body_hits:
+        return max(terms, key=lambda t: counts[t])
+    return ""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import platform
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,13 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import jieba
 import numpy as np
-import sklearn
-import skops
 
-from nlp.domain_model import DomainModel, prepare_text, save_model
+from nlp.domain_model import DomainModel, library_versions, prepare_text, save_model
 from nlp.errors import TrainingDataError
+from nlp.evaluation import per_class_scores
 from nlp.features import (
     CHAR_BODY_CHARS,
     CHAR_NGRAMS,
@@ -281,13 +278,7 @@ def train_from_file(
     metadata = {
         "model_version": f"domain-{created:%Y%m%d}-{data_hash[:8]}-r{recipe}-s{seed}{suffix}",
         "created": created.isoformat(),
-        "library_versions": {
-            "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__,
-            "jieba": jieba.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "library_versions": library_versions(),
         "training_data": {
             "file": Path(data_path).name,
             "sha256": data_hash,
@@ -315,21 +306,9 @@ def read_labelled(path: Path | str) -> tuple[list[str], list[str]]:
 
 def scores_for(truth: list[str], predicted: list[str]) -> dict[str, Any]:
     """n, macro-F1 (over the classes present in the truth), accuracy and per-class figures."""
-    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+    from sklearn.metrics import accuracy_score, f1_score
 
-    labels = sorted(set(truth) | set(predicted))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        truth, predicted, labels=labels, zero_division=0
-    )
-    per_class = {
-        label: {
-            "precision": round(float(p), 4),
-            "recall": round(float(r), 4),
-            "f1": round(float(f), 4),
-            "support": int(s),
-        }
-        for label, p, r, f, s in zip(labels, precision, recall, f1, support, strict=True)
-    }
+    per_class = per_class_scores(truth, predicted, sorted(set(truth) | set(predicted)))
     return {
         "n": len(truth),
         "macro_f1": round(

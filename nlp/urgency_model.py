@@ -12,7 +12,6 @@ for 特急.
 
 from __future__ import annotations
 
-import platform
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from nlp.domain_model import prepare_text, read_checked_model, save_model
+from nlp.domain_model import library_versions, prepare_text, read_checked_model, save_model
 from nlp.errors import ModelMetadataMismatch, TrainingDataError
 from nlp.features import message_tokens
 
@@ -183,22 +182,13 @@ def train_urgency_model(
     ordinary_scores = out_of_fold[y == 0]
     emergency_scores = out_of_fold[y == 1]
     pipeline = build_pipeline().fit(texts, y)
-    import jieba
-    import sklearn
-    import skops
 
     created = datetime.now(UTC).replace(microsecond=0)
     metadata = {
         "model_version": f"urgency-{created:%Y%m%d}-s{seed}",
         "created": created.isoformat(),
         "labels": list(LABELS),
-        "library_versions": {
-            "scikit-learn": sklearn.__version__,
-            "skops": skops.__version__,
-            "jieba": jieba.__version__,
-            "numpy": np.__version__,
-            "python": platform.python_version(),
-        },
+        "library_versions": library_versions(),
         "training": {"emergency": len(emergencies), "ordinary": len(ordinary)},
         "ordinary_score_percentiles": {
             "p50": round(float(np.percentile(ordinary_scores, 50)), 4),

@@ -161,15 +161,17 @@ class DiscuzSpider(SourceSpider):
             text = page.xpath("string(//body)").get() or ""
         return classify_notice(text)
 
+    def _gate_of(self, response: Response, sel: Selector) -> str:
+        """'blocked', a notice page's kind (login, missing, …) or '' — recorded as a gate when found."""
+        gate = "blocked" if self.block_page(sel) else (self.notice(sel) or "")
+        if gate:
+            self.gate(response, gate)
+        return gate
+
     def parse_list(self, response: Response, page: int, sel: Selector | None = None) -> Iterator[Any]:
         self.stat("pages/list")
         sel = sel or self.selector(response)
-        if self.block_page(sel):
-            self.gate(response, "blocked")
-            return
-        gate = self.notice(sel)
-        if gate:
-            self.gate(response, gate)
+        if self._gate_of(response, sel):
             return
         rows = sel.css("tbody[id^=stickthread_], tbody[id^=normalthread_]")
         if not rows:
@@ -234,13 +236,9 @@ class DiscuzSpider(SourceSpider):
         self.stat("pages/thread")
         fetched = now_cst()
         sel = sel or self.selector(response)
-        if self.block_page(sel):
-            self.gate(response, "blocked")
-            return
-        gate = self.notice(sel)
+        gate = self._gate_of(response, sel)
         if gate:
-            self.gate(response, gate)
-            if item is not None:  # a later page vanished: keep what the first pages gave
+            if gate != "blocked" and item is not None:  # a later page vanished: keep what the first pages gave
                 yield item
             return
         posts = list(self._posts(sel, fetched, response.url))
